@@ -1,0 +1,162 @@
+//! Use cases. Every public method takes the [`Actor`](crate::access::Actor), authorises
+//! through `access`, validates, builds the new state and its audit entry, and makes one
+//! store call (one transaction). Front doors (API, UI, CLI, mail) only call these.
+
+mod admin;
+mod auth;
+mod incidents;
+mod inputs;
+mod reports;
+mod work;
+
+pub use work::{MAX_ATTACHMENT, Parent};
+
+pub use auth::{Bootstrap, SESSION_HOURS};
+pub use inputs::*;
+
+use crate::access::{Actor, Guarded};
+use crate::error::{Error, Result};
+use crate::ids::AuditId;
+use crate::model::{AuditEntry, Incident, Report, TargetKind};
+use crate::ports::{Clock, Store};
+use jiff::Timestamp;
+use std::sync::Arc;
+
+/// Size limits enforced on every text field (characters).
+pub const MAX_TITLE: usize = 500;
+pub const MAX_TEXT: usize = 1_000_000;
+
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    key: Arc<std::sync::OnceLock<Vec<u8>>>,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        App {
+            store,
+            clock,
+            key: Arc::default(),
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        // Truncate to microseconds: what both databases keep.
+        let us = self.clock.now().as_microsecond();
+        Timestamp::from_microsecond(us).unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.now().as_millisecond().max(0) as u64
+    }
+
+    pub(crate) fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        kind: TargetKind,
+        target: String,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> AuditEntry {
+        AuditEntry {
+            id: AuditId::new(self.now_ms()),
+            seq: None,
+            at: self.now(),
+            actor: actor.to_string(),
+            action: action.to_string(),
+            target_kind: kind,
+            target_id: target,
+            before,
+            after,
+            hash: None,
+        }
+    }
+}
+
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(v).ok()
+}
+
+/// Only the fields that differ, as `{field: value}` pairs for before and after.
+pub(crate) fn diff(
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+) -> (serde_json::Value, serde_json::Value) {
+    let (mut b, mut a) = (serde_json::Map::new(), serde_json::Map::new());
+    if let (Some(bo), Some(ao)) = (before.as_object(), after.as_object()) {
+        for (k, av) in ao {
+            if k == "version" || k == "updated_at" {
+                continue;
+            }
+            let bv = bo.get(k).cloned().unwrap_or(serde_json::Value::Null);
+            if &bv != av {
+                b.insert(k.clone(), bv);
+                a.insert(k.clone(), av.clone());
+            }
+        }
+    }
+    (serde_json::Value::Object(b), serde_json::Value::Object(a))
+}
+
+pub(crate) fn guard_incident(i: &Incident) -> Guarded<'_> {
+    Guarded {
+        constituency: i.constituency,
+        tlp: i.tlp,
+        named_users: &i.named_users,
+        created_by: i.created_by,
+        is_incident: true,
+    }
+}
+
+pub(crate) fn guard_report(r: &Report) -> Guarded<'_> {
+    Guarded {
+        constituency: r.constituency,
+        tlp: r.tlp,
+        named_users: &r.named_users,
+        created_by: r.created_by,
+        is_incident: false,
+    }
+}
+
+/// Checks the caller's version against the record's.
+pub(crate) fn check_version(expected: Option<i64>, current: i64) -> Result<()> {
+    match expected {
+        Some(v) if v != current => Err(Error::Conflict { current }),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn text(field: &str, value: &str, max: usize, required: bool) -> Result<()> {
+    if required && value.trim().is_empty() {
+        return Err(Error::validation(field, "must not be empty"));
+    }
+    if value.chars().count() > max {
+        return Err(Error::validation(
+            field,
+            format!("longer than {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn tags(field: &str, tags: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let t = t.trim();
+        if t.is_empty() || t.chars().count() > 100 {
+            return Err(Error::validation(field, "tags must be 1 to 100 characters"));
+        }
+        if !out.iter().any(|x| x == t) {
+            out.push(t.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// The actor string recorded in audit entries.
+pub(crate) fn who(a: &Actor) -> &str {
+    &a.username
+}

@@ -1,0 +1,7 @@
+//! The records Hikeshi keeps.
+
+mod enums;
+mod records;
+
+pub use enums::*;
+pub use records::*;

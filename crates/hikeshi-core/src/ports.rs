@@ -1,0 +1,202 @@
+//! The ports the outside world implements: the store (SQL lives behind it) and the clock.
+//!
+//! The store is narrow and speaks domain types. It enforces exactly two things itself:
+//! optimistic concurrency (`expected_version`) and atomicity — each method is one
+//! transaction, and the audit entries passed in are written in that same transaction.
+//! It never turns an error into "not found".
+
+use crate::access::Visibility;
+use crate::error::Result;
+use crate::ids::*;
+use crate::model::*;
+use async_trait::async_trait;
+use jiff::Timestamp;
+
+/// The source of time. Library code never reads the wall clock.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+/// Sort orders for lists (keyset-paginated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    CreatedDesc,
+    CreatedAsc,
+    UpdatedDesc,
+    UpdatedAsc,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Result<Sort> {
+        Ok(match s {
+            "-created" | "created_desc" => Sort::CreatedDesc,
+            "created" | "created_asc" => Sort::CreatedAsc,
+            "-updated" | "updated_desc" => Sort::UpdatedDesc,
+            "updated" | "updated_asc" => Sort::UpdatedAsc,
+            other => {
+                return Err(crate::Error::validation(
+                    "sort",
+                    format!(
+                        "unknown sort {other:?}; expected created, -created, updated or -updated"
+                    ),
+                ));
+            }
+        })
+    }
+}
+
+/// Filters shared by the incident and report lists. Empty = no filter.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// Full text (Japanese and English), all terms must match.
+    pub q: Option<String>,
+    pub status: Vec<String>,
+    pub severity: Option<Severity>,
+    pub tlp: Option<Tlp>,
+    pub constituency: Option<ConstituencyId>,
+    /// `Some(None)` = unassigned.
+    pub owner: Option<Option<UserId>>,
+    pub rsit_class: Option<String>,
+    pub tag: Option<String>,
+    pub created_from: Option<Timestamp>,
+    pub created_to: Option<Timestamp>,
+    pub sort: Sort,
+    /// Opaque keyset position from a previous page: (sort key in µs, id).
+    pub after: Option<(i64, String)>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Position of the last item when there may be more.
+    pub next: Option<(i64, String)>,
+}
+
+/// One valid session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: UserId,
+    pub csrf: String,
+    pub expires_at: Timestamp,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Installation key for token digests; created on first use.
+    async fn installation_key(&self) -> Result<Vec<u8>>;
+
+    async fn insert_constituency(&self, c: &Constituency, audit: &AuditEntry) -> Result<()>;
+    async fn update_constituency(
+        &self,
+        c: &Constituency,
+        expected_version: i64,
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    async fn get_constituency(&self, id: ConstituencyId) -> Result<Option<Constituency>>;
+    async fn constituency_by_slug(&self, slug: &str) -> Result<Option<Constituency>>;
+    async fn list_constituencies(&self) -> Result<Vec<Constituency>>;
+
+    async fn insert_user(&self, u: &User, audit: &AuditEntry) -> Result<()>;
+    async fn update_user(&self, u: &User, expected_version: i64, audit: &AuditEntry) -> Result<()>;
+    async fn get_user(&self, id: UserId) -> Result<Option<User>>;
+    async fn user_by_name(&self, username: &str) -> Result<Option<User>>;
+    async fn list_users(&self) -> Result<Vec<User>>;
+    async fn count_users(&self) -> Result<i64>;
+
+    async fn insert_token(&self, t: &ApiToken, digest: &str, audit: &AuditEntry) -> Result<()>;
+    async fn token_by_digest(&self, digest: &str) -> Result<Option<ApiToken>>;
+    async fn list_tokens(&self, user: Option<UserId>) -> Result<Vec<ApiToken>>;
+    async fn revoke_token(&self, id: TokenId, audit: &AuditEntry) -> Result<()>;
+
+    async fn insert_session(&self, digest: &str, s: &Session) -> Result<()>;
+    async fn session(&self, digest: &str) -> Result<Option<Session>>;
+    async fn delete_session(&self, digest: &str) -> Result<()>;
+
+    /// Inserts the incident, giving it the next reference `YYYY-NNNN` of its creation year
+    /// (never reused) in the same transaction; returns the stored record.
+    async fn insert_incident(&self, i: &Incident, audit: &AuditEntry) -> Result<Incident>;
+    async fn update_incident(
+        &self,
+        i: &Incident,
+        expected_version: i64,
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    async fn get_incident(&self, id: IncidentId) -> Result<Option<Incident>>;
+    async fn incident_by_ref(&self, reference: &str) -> Result<Option<Incident>>;
+    async fn list_incidents(&self, vis: &Visibility, q: &ListQuery) -> Result<Page<Incident>>;
+    async fn child_incidents(&self, parent: IncidentId) -> Result<Vec<Incident>>;
+    /// Moves reports, children, investigations, countermeasures, entries and attachments of
+    /// `merged` to `survivor`, and stores both (already updated) records.
+    async fn merge_incidents(
+        &self,
+        survivor: &Incident,
+        survivor_version: i64,
+        merged: &Incident,
+        merged_version: i64,
+        audit: &[AuditEntry],
+    ) -> Result<()>;
+
+    /// Inserts the report with the next reference `RYYYY-NNNN`; returns the stored record.
+    async fn insert_report(&self, r: &Report, audit: &AuditEntry) -> Result<Report>;
+    async fn update_report(
+        &self,
+        r: &Report,
+        expected_version: i64,
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    async fn get_report(&self, id: ReportId) -> Result<Option<Report>>;
+    async fn report_by_ref(&self, reference: &str) -> Result<Option<Report>>;
+    async fn list_reports(&self, vis: &Visibility, q: &ListQuery) -> Result<Page<Report>>;
+    async fn link_report(
+        &self,
+        report: ReportId,
+        incident: IncidentId,
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    async fn reports_of_incident(&self, incident: IncidentId) -> Result<Vec<Report>>;
+
+    async fn insert_investigation(&self, v: &Investigation, audit: &AuditEntry) -> Result<()>;
+    async fn update_investigation(
+        &self,
+        v: &Investigation,
+        expected_version: i64,
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    async fn get_investigation(&self, id: InvestigationId) -> Result<Option<Investigation>>;
+    async fn investigations_of(&self, incident: IncidentId) -> Result<Vec<Investigation>>;
+
+    async fn insert_countermeasure(&self, c: &Countermeasure, audit: &AuditEntry) -> Result<()>;
+    async fn update_countermeasure(
+        &self,
+        c: &Countermeasure,
+        expected_version: i64,
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    async fn get_countermeasure(&self, id: CountermeasureId) -> Result<Option<Countermeasure>>;
+    async fn countermeasures_of(&self, incident: IncidentId) -> Result<Vec<Countermeasure>>;
+
+    async fn insert_entry(&self, e: &Entry, audit: &AuditEntry) -> Result<()>;
+    async fn entries_of(&self, target_id: &str) -> Result<Vec<Entry>>;
+
+    /// Stores the bytes content-addressed (once per SHA-256) and the attachment record.
+    async fn insert_attachment(
+        &self,
+        a: &Attachment,
+        bytes: &[u8],
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    async fn get_attachment(&self, id: AttachmentId) -> Result<Option<Attachment>>;
+    async fn attachments_of(&self, target_id: &str) -> Result<Vec<Attachment>>;
+    async fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
+
+    /// Audit entries about these targets, oldest first.
+    async fn history(&self, target_ids: &[String]) -> Result<Vec<AuditEntry>>;
+    /// Appends a stand-alone audit entry (e.g. a login).
+    async fn append_audit(&self, audit: &AuditEntry) -> Result<()>;
+    /// Gives committed, unsealed entries their sequence and chain hash. Returns how many.
+    async fn seal_audit(&self) -> Result<i64>;
+    /// The sealed chain in order, and the checkpoint `(seq, hash)`.
+    async fn audit_chain(&self) -> Result<(Vec<AuditEntry>, Option<(i64, String)>)>;
+}

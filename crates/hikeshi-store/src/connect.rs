@@ -1,0 +1,146 @@
+//! Opening a database from a URL: `sqlite://PATH` (created when missing) or `postgres://…`.
+
+use hikeshi_core::{Error, Result};
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Connection settings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// SQLite `synchronous=FULL` (survives power loss) instead of `NORMAL` (survives a
+    /// process crash, not an OS crash). PostgreSQL keeps its own settings.
+    pub durable: bool,
+    pub max_connections: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            durable: false,
+            max_connections: 16,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct SqlStore {
+    pub(crate) read: AnyPool,
+    pub(crate) write: AnyPool,
+    pub(crate) backend: Backend,
+}
+
+pub(crate) fn db_err(e: sqlx::Error) -> Error {
+    if let Some(d) = e.as_database_error()
+        && d.is_unique_violation()
+    {
+        return Error::Duplicate {
+            field: "unique".into(),
+        };
+    }
+    Error::Internal(format!("database: {e}"))
+}
+
+impl SqlStore {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Opens the database and applies pending migrations.
+    pub async fn open(url: &str, opts: &Options) -> Result<SqlStore> {
+        let s = Self::connect(url, opts).await?;
+        s.migrate().await?;
+        Ok(s)
+    }
+
+    /// Opens without migrating (for tools that must not change the schema).
+    pub async fn connect(url: &str, opts: &Options) -> Result<SqlStore> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(Error::validation(
+                "database-url",
+                "expected sqlite://PATH or postgres://…",
+            ));
+        };
+        match backend {
+            Backend::Sqlite => {
+                let url = if url.contains('?') {
+                    url.to_string()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                let sync: &'static str = if opts.durable {
+                    "PRAGMA synchronous = FULL"
+                } else {
+                    "PRAGMA synchronous = NORMAL"
+                };
+                let make = |max: u32| {
+                    AnyPoolOptions::new()
+                        .max_connections(max)
+                        .min_connections(1)
+                        .acquire_timeout(Duration::from_secs(30))
+                        .after_connect(move |conn, _| {
+                            Box::pin(async move {
+                                use sqlx::Executor;
+                                conn.execute("PRAGMA journal_mode = WAL").await?;
+                                conn.execute("PRAGMA busy_timeout = 10000").await?;
+                                conn.execute(sync).await?;
+                                conn.execute("PRAGMA foreign_keys = OFF").await?;
+                                conn.execute("PRAGMA temp_store = MEMORY").await?;
+                                conn.execute("PRAGMA cache_size = -32000").await?;
+                                Ok(())
+                            })
+                        })
+                };
+                let write = make(1).connect(&url).await.map_err(db_err)?;
+                let read = make(opts.max_connections.max(2))
+                    .connect(&url)
+                    .await
+                    .map_err(db_err)?;
+                Ok(SqlStore {
+                    read,
+                    write,
+                    backend,
+                })
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(opts.max_connections.max(2))
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect(url)
+                    .await
+                    .map_err(db_err)?;
+                Ok(SqlStore {
+                    read: pool.clone(),
+                    write: pool,
+                    backend,
+                })
+            }
+        }
+    }
+
+    /// Closes the pools (flushes SQLite's WAL on the last connection).
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+
+    /// Liveness of the database (for `/readyz`).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.read)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+}

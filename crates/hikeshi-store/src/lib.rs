@@ -1,0 +1,27 @@
+//! The only crate with SQL. One code path over sqlx's `Any` driver serves SQLite (the
+//! default, embedded) and PostgreSQL (several stateless nodes); the backend is chosen at run
+//! time from the URL scheme. Returns domain types, never rows.
+//!
+//! Invariants:
+//! - every public method is one transaction, and the audit entries handed in are written in it;
+//! - optimistic concurrency: updates carry `WHERE version = expected`, a miss is `Conflict`;
+//! - errors are never turned into "not found";
+//! - on SQLite all writes go through one connection (no "database is locked" under load),
+//!   reads through a pool; on PostgreSQL one pool serves both.
+
+mod admin;
+mod audit;
+mod codec;
+mod connect;
+mod export;
+mod incidents;
+mod migrate;
+mod reports;
+mod search;
+mod sql;
+mod store_impl;
+mod work;
+
+pub use connect::{Backend, Options, SqlStore};
+pub use export::{ExportSummary, TABLES};
+pub use migrate::{MIGRATIONS, SCHEMA_VERSION};

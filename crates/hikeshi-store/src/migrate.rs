@@ -1,0 +1,69 @@
+//! Embedded migrations, one tree per backend with the same file names (checked by a test).
+//! A database newer than this binary stops start-up with a readable message.
+
+use crate::connect::{Backend, SqlStore, db_err};
+use hikeshi_core::{Error, Result};
+use sqlx::Row;
+
+/// (version, name, sqlite sql, postgres sql)
+pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "0001_init.sql",
+    include_str!("../migrations/sqlite/0001_init.sql"),
+    include_str!("../migrations/postgres/0001_init.sql"),
+)];
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+impl SqlStore {
+    /// The schema version recorded in the database (0 when empty).
+    pub async fn schema_version(&self) -> Result<i64> {
+        sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
+            .execute(&self.write)
+            .await
+            .map_err(db_err)?;
+        let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+            .fetch_one(&self.write)
+            .await
+            .map_err(db_err)?;
+        row.try_get::<i64, _>("v").map_err(db_err)
+    }
+
+    pub async fn migrate(&self) -> Result<Vec<String>> {
+        let current = self.schema_version().await?;
+        if current > SCHEMA_VERSION {
+            return Err(Error::Internal(format!(
+                "the database schema is version {current}, newer than this hikeshi binary understands (up to {SCHEMA_VERSION}); \
+                 install a newer hikeshi, or restore a backup made for this version"
+            )));
+        }
+        let mut applied = Vec::new();
+        for (version, name, sqlite, pg) in MIGRATIONS {
+            if *version <= current {
+                continue;
+            }
+            let body = match self.backend {
+                Backend::Sqlite => *sqlite,
+                Backend::Postgres => *pg,
+            };
+            let mut tx = self.write.begin().await.map_err(db_err)?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(body))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| Error::Internal(format!("migration {name}: {e}")))?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(*version)
+            .bind(*name)
+            .bind(0_i64)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            tx.commit().await.map_err(db_err)?;
+            applied.push(name.to_string());
+        }
+        Ok(applied)
+    }
+}

@@ -1,0 +1,156 @@
+//! A small builder for dynamic SQL with numbered placeholders (`$1`, `$2`, …, valid on both
+//! backends). Values are always bound, never spliced into the text.
+
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AssertSqlSafe};
+
+#[derive(Debug, Clone)]
+pub(crate) enum Val {
+    I(i64),
+    OI(Option<i64>),
+    S(String),
+    OS(Option<String>),
+    B(Vec<u8>),
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::I(v)
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Self {
+        Val::OI(v)
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Self {
+        Val::S(v)
+    }
+}
+impl From<&str> for Val {
+    fn from(v: &str) -> Self {
+        Val::S(v.to_string())
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Self {
+        Val::OS(v)
+    }
+}
+impl From<Vec<u8>> for Val {
+    fn from(v: Vec<u8>) -> Self {
+        Val::B(v)
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Sql {
+    pub text: String,
+    pub args: Vec<Val>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+
+    /// Appends a placeholder for `v`.
+    pub fn bind(&mut self, v: impl Into<Val>) -> &mut Self {
+        self.args.push(v.into());
+        self.text.push('$');
+        self.text.push_str(&self.args.len().to_string());
+        self
+    }
+
+    /// `(v1, v2, …)` for an IN list; `(NULL)` when empty (matches nothing).
+    pub fn bind_list(&mut self, vs: impl IntoIterator<Item = String>) -> &mut Self {
+        self.text.push('(');
+        let mut first = true;
+        for v in vs {
+            if !first {
+                self.text.push_str(", ");
+            }
+            first = false;
+            self.bind(v);
+        }
+        if first {
+            self.text.push_str("NULL");
+        }
+        self.text.push(')');
+        self
+    }
+
+    pub fn query(&self) -> Query<'static, Any, AnyArguments> {
+        let mut q = sqlx::query(AssertSqlSafe(self.text.clone()));
+        for a in &self.args {
+            q = match a.clone() {
+                Val::I(v) => q.bind(v),
+                Val::OI(v) => q.bind(v),
+                Val::S(v) => q.bind(v),
+                Val::OS(v) => q.bind(v),
+                Val::B(v) => q.bind(v),
+            };
+        }
+        q
+    }
+}
+
+/// Escapes `%`, `_` and `\` for `LIKE … ESCAPE '\'`.
+pub(crate) fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An INSERT with one placeholder per column.
+pub(crate) fn insert(table: &str, cols: &[&str], vals: Vec<Val>) -> Sql {
+    let mut s = Sql::new(&format!(
+        "INSERT INTO {table} ({}) VALUES (",
+        cols.join(", ")
+    ));
+    for (i, v) in vals.into_iter().enumerate() {
+        if i > 0 {
+            s.push(", ");
+        }
+        s.bind(v);
+    }
+    s.push(")");
+    s
+}
+
+/// `UPDATE table SET c1 = $.., … WHERE id = $id AND version = $expected`.
+pub(crate) fn update_versioned(
+    table: &str,
+    cols: &[&str],
+    vals: Vec<Val>,
+    id: String,
+    expected: i64,
+) -> Sql {
+    let mut s = Sql::new(&format!("UPDATE {table} SET "));
+    for (i, (c, v)) in cols.iter().zip(vals).enumerate() {
+        if i > 0 {
+            s.push(", ");
+        }
+        s.push(c).push(" = ").bind(v);
+    }
+    s.push(" WHERE id = ")
+        .bind(id)
+        .push(" AND version = ")
+        .bind(expected);
+    s
+}

@@ -1,0 +1,178 @@
+//! `Store` for `SqlStore`: one line per method, the bodies live beside their tables.
+
+use crate::connect::SqlStore;
+use async_trait::async_trait;
+use hikeshi_core::Result;
+use hikeshi_core::access::Visibility;
+use hikeshi_core::ids::*;
+use hikeshi_core::model::*;
+use hikeshi_core::ports::{ListQuery, Page, Session, Store};
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn installation_key(&self) -> Result<Vec<u8>> {
+        self.installation_key_impl().await
+    }
+    async fn insert_constituency(&self, c: &Constituency, a: &AuditEntry) -> Result<()> {
+        self.insert_constituency_impl(c, a).await
+    }
+    async fn update_constituency(&self, c: &Constituency, v: i64, a: &AuditEntry) -> Result<()> {
+        self.update_constituency_impl(c, v, a).await
+    }
+    async fn get_constituency(&self, id: ConstituencyId) -> Result<Option<Constituency>> {
+        self.get_constituency_impl(id).await
+    }
+    async fn constituency_by_slug(&self, slug: &str) -> Result<Option<Constituency>> {
+        self.constituency_by_slug_impl(slug).await
+    }
+    async fn list_constituencies(&self) -> Result<Vec<Constituency>> {
+        self.list_constituencies_impl().await
+    }
+    async fn insert_user(&self, u: &User, a: &AuditEntry) -> Result<()> {
+        self.insert_user_impl(u, a).await
+    }
+    async fn update_user(&self, u: &User, v: i64, a: &AuditEntry) -> Result<()> {
+        self.update_user_impl(u, v, a).await
+    }
+    async fn get_user(&self, id: UserId) -> Result<Option<User>> {
+        self.get_user_impl(id).await
+    }
+    async fn user_by_name(&self, n: &str) -> Result<Option<User>> {
+        self.user_by_name_impl(n).await
+    }
+    async fn list_users(&self) -> Result<Vec<User>> {
+        self.list_users_impl().await
+    }
+    async fn count_users(&self) -> Result<i64> {
+        self.count_users_impl().await
+    }
+    async fn insert_token(&self, t: &ApiToken, d: &str, a: &AuditEntry) -> Result<()> {
+        self.insert_token_impl(t, d, a).await
+    }
+    async fn token_by_digest(&self, d: &str) -> Result<Option<ApiToken>> {
+        self.token_by_digest_impl(d).await
+    }
+    async fn list_tokens(&self, u: Option<UserId>) -> Result<Vec<ApiToken>> {
+        self.list_tokens_impl(u).await
+    }
+    async fn revoke_token(&self, id: TokenId, a: &AuditEntry) -> Result<()> {
+        self.revoke_token_impl(id, a).await
+    }
+    async fn insert_session(&self, d: &str, s: &Session) -> Result<()> {
+        self.insert_session_impl(d, s).await
+    }
+    async fn session(&self, d: &str) -> Result<Option<Session>> {
+        self.session_impl(d).await
+    }
+    async fn delete_session(&self, d: &str) -> Result<()> {
+        self.delete_session_impl(d).await
+    }
+    async fn insert_incident(&self, i: &Incident, a: &AuditEntry) -> Result<Incident> {
+        self.insert_incident_impl(i, a).await
+    }
+    async fn update_incident(&self, i: &Incident, v: i64, a: &AuditEntry) -> Result<()> {
+        self.update_incident_impl(i, v, a).await
+    }
+    async fn get_incident(&self, id: IncidentId) -> Result<Option<Incident>> {
+        self.get_incident_impl(id).await
+    }
+    async fn incident_by_ref(&self, r: &str) -> Result<Option<Incident>> {
+        self.incident_by_ref_impl(r).await
+    }
+    async fn list_incidents(&self, vis: &Visibility, q: &ListQuery) -> Result<Page<Incident>> {
+        self.list_incidents_impl(vis, q).await
+    }
+    async fn child_incidents(&self, p: IncidentId) -> Result<Vec<Incident>> {
+        self.child_incidents_impl(p).await
+    }
+    async fn merge_incidents(
+        &self,
+        s: &Incident,
+        sv: i64,
+        m: &Incident,
+        mv: i64,
+        a: &[AuditEntry],
+    ) -> Result<()> {
+        self.merge_impl(s, sv, m, mv, a).await
+    }
+    async fn insert_report(&self, r: &Report, a: &AuditEntry) -> Result<Report> {
+        self.insert_report_impl(r, a).await
+    }
+    async fn update_report(&self, r: &Report, v: i64, a: &AuditEntry) -> Result<()> {
+        self.update_report_impl(r, v, a).await
+    }
+    async fn get_report(&self, id: ReportId) -> Result<Option<Report>> {
+        self.get_report_impl(id).await
+    }
+    async fn report_by_ref(&self, r: &str) -> Result<Option<Report>> {
+        self.report_by_ref_impl(r).await
+    }
+    async fn list_reports(&self, vis: &Visibility, q: &ListQuery) -> Result<Page<Report>> {
+        self.list_reports_impl(vis, q).await
+    }
+    async fn link_report(&self, r: ReportId, i: IncidentId, a: &AuditEntry) -> Result<()> {
+        self.link_report_impl(r, i, a).await
+    }
+    async fn reports_of_incident(&self, i: IncidentId) -> Result<Vec<Report>> {
+        self.reports_of_incident_impl(i).await
+    }
+    async fn insert_investigation(&self, v: &Investigation, a: &AuditEntry) -> Result<()> {
+        self.insert_investigation_impl(v, a).await
+    }
+    async fn update_investigation(&self, v: &Investigation, e: i64, a: &AuditEntry) -> Result<()> {
+        self.update_investigation_impl(v, e, a).await
+    }
+    async fn get_investigation(&self, id: InvestigationId) -> Result<Option<Investigation>> {
+        self.get_investigation_impl(id).await
+    }
+    async fn investigations_of(&self, i: IncidentId) -> Result<Vec<Investigation>> {
+        self.investigations_of_impl(i).await
+    }
+    async fn insert_countermeasure(&self, c: &Countermeasure, a: &AuditEntry) -> Result<()> {
+        self.insert_countermeasure_impl(c, a).await
+    }
+    async fn update_countermeasure(
+        &self,
+        c: &Countermeasure,
+        e: i64,
+        a: &AuditEntry,
+    ) -> Result<()> {
+        self.update_countermeasure_impl(c, e, a).await
+    }
+    async fn get_countermeasure(&self, id: CountermeasureId) -> Result<Option<Countermeasure>> {
+        self.get_countermeasure_impl(id).await
+    }
+    async fn countermeasures_of(&self, i: IncidentId) -> Result<Vec<Countermeasure>> {
+        self.countermeasures_of_impl(i).await
+    }
+    async fn insert_entry(&self, e: &Entry, a: &AuditEntry) -> Result<()> {
+        self.insert_entry_impl(e, a).await
+    }
+    async fn entries_of(&self, t: &str) -> Result<Vec<Entry>> {
+        self.entries_of_impl(t).await
+    }
+    async fn insert_attachment(&self, at: &Attachment, b: &[u8], a: &AuditEntry) -> Result<()> {
+        self.insert_attachment_impl(at, b, a).await
+    }
+    async fn get_attachment(&self, id: AttachmentId) -> Result<Option<Attachment>> {
+        self.get_attachment_impl(id).await
+    }
+    async fn attachments_of(&self, t: &str) -> Result<Vec<Attachment>> {
+        self.attachments_of_impl(t).await
+    }
+    async fn blob(&self, sha: &str) -> Result<Option<Vec<u8>>> {
+        self.blob_impl(sha).await
+    }
+    async fn history(&self, t: &[String]) -> Result<Vec<AuditEntry>> {
+        self.history_impl(t).await
+    }
+    async fn append_audit(&self, a: &AuditEntry) -> Result<()> {
+        self.append_audit_impl(a).await
+    }
+    async fn seal_audit(&self) -> Result<i64> {
+        self.seal_impl().await
+    }
+    async fn audit_chain(&self) -> Result<(Vec<AuditEntry>, Option<(i64, String)>)> {
+        self.chain_impl().await
+    }
+}

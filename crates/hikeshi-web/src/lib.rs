@@ -1,0 +1,120 @@
+//! HTTP front door: the JSON API under `/api/v1` with its OpenAPI document, sessions and
+//! security headers. Handlers parse, call one use case, and render; `error.rs` is the only
+//! place that turns errors into responses.
+
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod state;
+
+pub use state::{AppState, WebConfig};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::routing::{get, post};
+use error::WebError;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The strict policy for everything we serve: nothing inline, nothing from elsewhere.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// Until the handler UI lands, `/` says where things are (no inline script or style).
+async fn home() -> axum::response::Html<&'static str> {
+    axum::response::Html(concat!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Hikeshi</title></head><body>",
+        "<h1>Hikeshi 火消し</h1><p>Incident management for CSIRTs is running.</p>",
+        "<ul><li><a href=\"/api/v1/openapi.json\">API description (OpenAPI 3.1)</a></li>",
+        "<li><a href=\"/healthz\">health</a> · <a href=\"/readyz\">readiness</a></li></ul>",
+        "<p>Sign in to the API with <code>POST /api/v1/session</code> or a token from <code>hikeshi token create</code>.</p>",
+        "</body></html>"
+    ))
+}
+
+async fn not_found() -> WebError {
+    WebError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+}
+
+pub fn router(state: AppState) -> Router {
+    use api::{admin, incidents, reports, system, work};
+    let max_body = state.config.max_body;
+    let api = Router::new()
+        .route("/noop", get(system::noop))
+        .route("/openapi.json", get(system::openapi))
+        .route("/session", post(system::login).delete(system::logout))
+        .route("/me", get(system::me))
+        .route("/incidents", get(incidents::list).post(incidents::create))
+        .route(
+            "/incidents/{id}",
+            get(incidents::get).patch(incidents::patch),
+        )
+        .route("/incidents/{id}/merge", post(incidents::merge))
+        .route("/incidents/{id}/history", get(incidents::history))
+        .route("/incidents/{id}/reports", get(incidents::reports))
+        .route("/incidents/{id}/children", get(incidents::children))
+        .route(
+            "/incidents/{id}/investigations",
+            get(work::investigations).post(work::create_investigation),
+        )
+        .route(
+            "/incidents/{id}/countermeasures",
+            get(work::countermeasures).post(work::create_countermeasure),
+        )
+        .route("/reports", get(reports::list).post(reports::create))
+        .route("/reports/{id}", get(reports::get).patch(reports::patch))
+        .route("/reports/{id}/incidents", post(reports::link))
+        .route("/reports/{id}/history", get(reports::history))
+        .route(
+            "/{kind}/{id}/entries",
+            get(work::entries).post(work::add_entry),
+        )
+        .route(
+            "/{kind}/{id}/attachments",
+            get(work::attachments)
+                .post(work::upload)
+                .layer(DefaultBodyLimit::max(hikeshi_core::app::MAX_ATTACHMENT)),
+        )
+        .route("/attachments/{id}", get(work::download))
+        .route(
+            "/investigations/{id}",
+            get(work::get_investigation).patch(work::patch_investigation),
+        )
+        .route(
+            "/countermeasures/{id}",
+            get(work::get_countermeasure).patch(work::patch_countermeasure),
+        )
+        .route("/users", get(admin::users).post(admin::create_user))
+        .route("/users/{id}", axum::routing::patch(admin::patch_user))
+        .route(
+            "/constituencies",
+            get(admin::constituencies).post(admin::create_constituency),
+        )
+        .route(
+            "/constituencies/{slug}",
+            get(admin::get_constituency).patch(admin::patch_constituency),
+        )
+        .route("/tokens", get(admin::tokens).post(admin::create_token))
+        .route("/tokens/{id}", axum::routing::delete(admin::revoke_token))
+        .route("/audit/verify", get(admin::verify_audit))
+        .fallback(not_found);
+    let header = |name: &'static str, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        )
+    };
+    Router::new()
+        .route("/", get(home))
+        .route("/healthz", get(system::healthz))
+        .route("/readyz", get(system::readyz))
+        .nest("/api/v1", api)
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(header("content-security-policy", CSP))
+        .layer(header("x-content-type-options", "nosniff"))
+        .layer(header("x-frame-options", "DENY"))
+        .layer(header("referrer-policy", "no-referrer"))
+        .layer(header("cache-control", "no-store"))
+        .with_state(state)
+}
