@@ -8,9 +8,10 @@ use crate::scan::{Scan, is_word};
 /// TLDs that are also common file extensions. A bare `name.ext` with one of these
 /// (`invoice.zip`, `clip.mov`, `setup.sh`) is taken for a file name in free text, unless it
 /// was defanged, has three labels or more, or is a URL host or e-mail domain.
+/// Kept short on purpose: TLDs much used for real (often abused) hosts, such as `cc`,
+/// `ly`, `ml`, `tf` or `ai`, are not listed.
 pub(crate) const FILE_EXT_TLDS: &[&str] = &[
-    "zip", "mov", "one", "py", "pl", "pm", "rs", "sh", "md", "mk", "tf", "ml", "mo", "so", "ps",
-    "cc", "app", "ly", "ai", "cs",
+    "zip", "mov", "one", "app", "py", "pl", "pm", "rs", "sh", "md", "mk", "so", "ps",
 ];
 
 fn valid_label(l: &[u8]) -> bool {

@@ -83,6 +83,7 @@ fn v4_run(sc: &mut Scan<'_>, s: usize, e: usize) {
     }
     if z == e
         && let Some((n, pe)) = prefix_len(b, e, 32)
+        && !sc.claimed(s, pe)
     {
         sc.push(Kind::Cidr, format!("{addr}/{n}"), s, pe);
         sc.claim(s, pe);

@@ -18,8 +18,9 @@
 //!    32 bytes are skipped; each detector also runs only if its trigger bytes are present.
 //! 3. **Re-fang** (case-insensitive): `hxxp`/`hxxps` → `http`/`https`; `[.]` `(.)` `{.}`
 //!    `[dot]` `(dot)` `{dot}` → `.`; `[:]` → `:`; `[://]` → `://`; `[/]` → `/`; `[@]` `(@)`
-//!    `{@}` `[at]` `(at)` `{at}` → `@`. Forms spread over spaces (`example [.] com`,
-//!    `user at example dot com`) are not re-fanged.
+//!    `{@}` `[at]` `(at)` `{at}` → `@`. Repeated until stable, so values are fully
+//!    re-fanged. Forms spread over spaces (`example [.] com`, `user at example dot com`)
+//!    are not re-fanged.
 //! 4. **Detectors**, in this order; a later one never matches inside a range an earlier
 //!    one took: URL, e-mail, IPv6, IPv4/CIDR, hashes, CVE, ASN, domain.
 //!
@@ -42,10 +43,10 @@
 //!   least two, lower-cased, trailing dot dropped. The name must end in a suffix of the
 //!   public suffix list and own a label beyond it (`co.jp` alone is not a domain,
 //!   `github.io` is). File names such as `report.pdf` or `invoice.exe` fail this check.
-//!   TLDs that are also file extensions (`zip`, `mov`, `one`, `py`, `sh`, `rs`, `md`, ...,
-//!   see `FILE_EXT_TLDS`) are only reported for a bare two-label name if it was
-//!   defanged (`evil[.]zip`); with three labels or more, as a URL host or an e-mail
-//!   domain they always are. A name directly followed by `(` (`obj.name(`) is code.
+//!   TLDs that are also file extensions (`zip`, `mov`, `one`, `app`, `py`, `sh`, `so`, `md`, ...,
+//!   see `FILE_EXT_TLDS` in `domain.rs`) are only reported for a bare two-label name if
+//!   its token was defanged (`evil[.]zip`); with three labels or more, as a URL host or
+//!   an e-mail domain they always are. A name directly followed by `(` (`obj.name(`) is code.
 //!   Unicode (IDN) names are not extracted; their punycode form is.
 //! - **ipv4**: dotted decimal; leading zeros are read as decimal and dropped
 //!   (`010.001.002.003` → `10.1.2.3`). Not when glued to a word or another dot group
@@ -63,16 +64,20 @@
 //!   with at least one digit and one letter.
 //! - **cve**: `CVE-YYYY-NNNN` (4–10 digits, year ≥ 1999), any case in, upper case out.
 //! - **asn**: `AS64500`, `ASN64500`, `ASN:64500`, `AS-64500` (any case), and across white
-//!   space `ASN 64500` or `AS 64500` (upper-case `AS` only: "as 2" is English). Value
+//!   space `ASN 64500`, `(ASN 64500)` or `AS 64500` (upper-case `AS` only: "as 2" is
+//!   English). Value
 //!   `AS64500`, range 1..=4294967295. asdot (`AS1.10`) is not recognised.
 //!
 //! # Updating the public suffix list
 //! The list is compiled in by the [`psl`](https://docs.rs/psl) crate, which is released
 //! whenever the upstream list changes. To refresh it: `cargo update -p psl`.
 //!
-//! # Architecture invariants
-//! This crate does no I/O and holds no state; it never panics on any input (property
-//! tested and fuzzed, see `fuzz/`). It does not deduplicate, rank or enrich indicators.
+//! # Invariants
+//! - No I/O, no clock, no state; the same text always gives the same items.
+//! - Never panics on any input (property tested; fuzz target in `fuzz/`).
+//! - Linear time in the input length, also on adversarial input (tested with ~400 KB
+//!   single tokens); pure ASCII text is never copied or normalised.
+//! - It does not deduplicate, rank, enrich or store indicators: callers do.
 
 mod context;
 mod domain;

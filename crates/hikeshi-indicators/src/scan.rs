@@ -1,5 +1,7 @@
 //! The driver: tokens → cheap pre-filter → re-fang → detectors, then original offsets.
 
+use std::collections::BTreeMap;
+
 use crate::token::{Token, for_each_token};
 use crate::{Item, Kind, domain, email, ip, refang, simple, url};
 
@@ -26,18 +28,24 @@ pub(crate) struct Scan<'t> {
     pub tok_start_byte: usize,
     /// Human input to `normalize`: no file-name or version-string heuristics.
     pub lenient: bool,
-    claims: Vec<(usize, usize)>,
+    /// Disjoint ranges taken by earlier detectors: start → end.
+    claims: BTreeMap<usize, usize>,
     pub found: Vec<Found>,
 }
 
 impl Scan<'_> {
     /// Whether `s..e` overlaps a range already taken by another indicator.
+    /// The ranges are disjoint, so only the last one starting before `e` can overlap.
     pub fn claimed(&self, s: usize, e: usize) -> bool {
-        self.claims.iter().any(|&(a, b)| s < b && a < e)
+        self.claims
+            .range(..e)
+            .next_back()
+            .is_some_and(|(_, &end)| end > s)
     }
 
+    /// Callers claim only ranges for which `claimed` was false.
     pub fn claim(&mut self, s: usize, e: usize) {
-        self.claims.push((s, e));
+        self.claims.insert(s, e);
     }
 
     pub fn push(&mut self, kind: Kind, value: String, start: usize, end: usize) {
@@ -147,8 +155,8 @@ pub(crate) fn run(text: &str, lenient: bool) -> Vec<Item> {
                 return;
             }
         }
-        if simple::is_as_word(&tok.text) {
-            pending_as = Some((tok.start_char, tok.end_byte));
+        if let Some(at) = simple::as_word_at(&tok.text) {
+            pending_as = Some((tok.orig_start(at), tok.end_byte));
             return;
         }
         if candidate(tok.text.as_bytes()) {
@@ -166,7 +174,7 @@ fn scan_token(text: &str, tok: Token<'_>, lenient: bool, out: &mut Vec<Item>) {
         orig: text,
         tok_start_byte: tok.start_byte,
         lenient,
-        claims: Vec::new(),
+        claims: BTreeMap::new(),
         found: Vec::new(),
     };
     detect(&mut sc);

@@ -106,10 +106,13 @@ pub(crate) fn find_asns(sc: &mut Scan<'_>) {
 }
 
 /// A token that announces an AS number in the next token: `ASN`, `asn:` or `AS`
-/// (upper case only, since "as" is an English word).
-pub(crate) fn is_as_word(t: &str) -> bool {
-    let w = t.strip_suffix(':').unwrap_or(t);
-    w.eq_ignore_ascii_case("asn") || w == "AS"
+/// (upper case only, since "as" is an English word), maybe after `(` or `[`.
+/// Returns the byte offset of the word in the token.
+pub(crate) fn as_word_at(t: &str) -> Option<usize> {
+    let w = t.trim_start_matches(['(', '[']);
+    let at = t.len() - w.len();
+    let w = w.strip_suffix(':').unwrap_or(w);
+    (w.eq_ignore_ascii_case("asn") || w == "AS").then_some(at)
 }
 
 /// The token after an `ASN` word: digits, then optional closing punctuation.

@@ -213,7 +213,8 @@ fn read_parts(msg: &Message<'_>, raw: &[u8], depth: usize, out: &mut ParsedMessa
         match &part.body {
             PartType::Multipart(_) => {}
             PartType::Message(inner) => {
-                out.attachments.push(attachment(raw, part, ct));
+                let a = attachment(raw, part, ct, &mut out.malformed);
+                out.attachments.push(a);
                 if depth < MAX_FORWARD_DEPTH {
                     let inner = convert(inner, depth + 1);
                     let n = out.forwarded.len();
@@ -227,7 +228,10 @@ fn read_parts(msg: &Message<'_>, raw: &[u8], depth: usize, out: &mut ParsedMessa
                     ));
                 }
             }
-            _ if is_attachment => out.attachments.push(attachment(raw, part, ct)),
+            _ if is_attachment => {
+                let a = attachment(raw, part, ct, &mut out.malformed);
+                out.attachments.push(a);
+            }
             _ => {}
         }
     }
@@ -315,12 +319,50 @@ fn content_type(part: &MessagePart<'_>) -> String {
     }
 }
 
-fn attachment(raw: &[u8], part: &MessagePart<'_>, content_type: String) -> Attachment {
+/// Re-reads a file name from the raw header bytes (see [`header::raw_param`]).
+fn raw_file_name(raw: &[u8], part: &MessagePart<'_>, notes: &mut Vec<String>) -> Option<String> {
+    for (field, param) in [
+        ("content-disposition", "filename"),
+        ("content-type", "name"),
+    ] {
+        let value = part
+            .headers
+            .iter()
+            .find(|h| h.name().eq_ignore_ascii_case(field))
+            .and_then(|h| raw.get(h.offset_start() as usize..h.offset_end() as usize));
+        if let Some(bytes) = value.and_then(|v| header::raw_param(v, param)) {
+            let decoded = header::decode_value(bytes);
+            if !decoded.text.is_empty() {
+                notes.extend(
+                    decoded
+                        .notes
+                        .into_iter()
+                        .map(|n| format!("{field} {param}: {n}")),
+                );
+                return Some(decoded.text);
+            }
+        }
+    }
+    None
+}
+
+fn attachment(
+    raw: &[u8],
+    part: &MessagePart<'_>,
+    content_type: String,
+    notes: &mut Vec<String>,
+) -> Attachment {
     let bytes = decoded_bytes(raw, part);
-    let name = part
+    let mut name = part
         .attachment_name()
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty());
+    if name
+        .as_deref()
+        .is_some_and(|n| n.contains('\u{FFFD}') || n.contains('\u{1b}'))
+    {
+        name = raw_file_name(raw, part, notes).or(name);
+    }
     Attachment {
         name,
         content_type,

@@ -192,3 +192,33 @@ fn q_decode(text: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// The raw bytes of parameter `name` (`filename`, `name`) in a raw
+/// `Content-Disposition`/`Content-Type` value, quoted or not. Used when a
+/// mailer put raw 8-bit or ISO-2022-JP bytes into a file name, which
+/// mail-parser reads as lossy UTF-8.
+pub(crate) fn raw_param<'a>(value: &'a [u8], name: &str) -> Option<&'a [u8]> {
+    let mut i = 0;
+    while i < value.len() {
+        let at_start = i == 0 || matches!(value[i - 1], b';' | b' ' | b'\t' | b'\n' | b'\r');
+        let rest = &value[i..];
+        let matches_name = rest
+            .get(..name.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(name.as_bytes()));
+        if at_start && matches_name {
+            let after = rest[name.len()..].trim_ascii_start();
+            if let Some(v) = after.strip_prefix(b"=") {
+                let v = v.trim_ascii_start();
+                return Some(match v.strip_prefix(b"\"") {
+                    Some(q) => q.split(|b| *b == b'"').next().unwrap_or_default(),
+                    None => v
+                        .split(|b| matches!(b, b';' | b' ' | b'\t' | b'\r' | b'\n'))
+                        .next()
+                        .unwrap_or_default(),
+                });
+            }
+        }
+        i += 1;
+    }
+    None
+}

@@ -99,7 +99,8 @@ fn assert_sane(raw: &[u8]) {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 1500,
+        // PROPTEST_CASES=50000 for a longer run.
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(1500),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod state;
+pub mod ui;
 
 pub use state::{AppState, WebConfig};
 
@@ -19,18 +20,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The strict policy for everything we serve: nothing inline, nothing from elsewhere.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
-
-/// Until the handler UI lands, `/` says where things are (no inline script or style).
-async fn home() -> axum::response::Html<&'static str> {
-    axum::response::Html(concat!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Hikeshi</title></head><body>",
-        "<h1>Hikeshi 火消し</h1><p>Incident management for CSIRTs is running.</p>",
-        "<ul><li><a href=\"/api/v1/openapi.json\">API description (OpenAPI 3.1)</a></li>",
-        "<li><a href=\"/healthz\">health</a> · <a href=\"/readyz\">readiness</a></li></ul>",
-        "<p>Sign in to the API with <code>POST /api/v1/session</code> or a token from <code>hikeshi token create</code>.</p>",
-        "</body></html>"
-    ))
-}
 
 async fn not_found() -> WebError {
     WebError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
@@ -105,7 +94,7 @@ pub fn router(state: AppState) -> Router {
         )
     };
     Router::new()
-        .route("/", get(home))
+        .merge(ui::router())
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
         .nest("/api/v1", api)

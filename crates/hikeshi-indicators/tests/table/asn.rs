@@ -24,4 +24,9 @@ fn asn() {
     );
     check("(AS13335)", &["asn:AS13335@1..8"]);
     check("ASN x", &[]);
+    check(
+        "origin (ASN 64500) and [AS 64501]",
+        &["asn:AS64500@8..17", "asn:AS64501@24..32"],
+    );
+    check("（ＡＳ　６４５００）", &["asn:AS64500@1..9"]);
 }

@@ -39,4 +39,19 @@ fn domain() {
     check("1.2.3.4.example.com", &["domain:1.2.3.4.example.com@0..19"]);
     check("bad-.example", &[]);
     check("example.com:8080", &["domain:example.com@0..11"]);
+    check(
+        "bit.ly/abc and t.co",
+        &["domain:bit.ly@0..6", "domain:t.co@15..19"],
+    );
+    check("libc.so.6 loaded", &[]);
+    check("Calculator.app crashed", &[]);
+    check("evil.cc", &["domain:evil.cc@0..7"]);
+    check(
+        "Received: from mx.example.org (mx.example.org [203.0.113.5])",
+        &[
+            "domain:mx.example.org@15..29",
+            "domain:mx.example.org@31..45",
+            "ipv4:203.0.113.5@47..58",
+        ],
+    );
 }

@@ -37,4 +37,23 @@ fn mixed() {
         ],
     );
     check(" 192.0.2.1 ", &["ipv4:192.0.2.1@1..10"]);
+    check(
+        "[click](https://evil.example.com/login?next=/home)",
+        &[
+            "url:https://evil.example.com/login?next=/home@8..49",
+            "domain:evil.example.com@16..32",
+        ],
+    );
+    check(
+        "<a href=\"http://evil.example.com/x\">link</a>",
+        &[
+            "url:http://evil.example.com/x@9..34",
+            "domain:evil.example.com@16..32",
+        ],
+    );
+    check(
+        "バージョン 10.0.0.1 のサーバ 10.0.0.2",
+        &["ipv4:10.0.0.2@20..28"],
+    );
+    check("tel: 03-1234-5678, date 2024-11-22 10:00:00+09:00", &[]);
 }

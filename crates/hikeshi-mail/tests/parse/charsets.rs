@@ -279,3 +279,45 @@ fn eight_bit_headers_are_decoded_and_flagged() {
         },
     );
 }
+
+#[test]
+fn attachment_names_in_every_form() {
+    let sjis = encode(SHIFT_JIS, "報告書①.pdf");
+    let jis = encode(ISO_2022_JP, "報告書.pdf");
+    let encoded = word("ISO-2022-JP", &encode(ISO_2022_JP, "ログ.txt"));
+    let mut body = b"--x\r\nContent-Type: text/plain\r\n\r\nhi\r\n".to_vec();
+    for disposition in [
+        [b"attachment; filename=\"".as_slice(), &sjis, b"\""].concat(),
+        [b"attachment; filename=\"".as_slice(), &jis, b"\""].concat(),
+        format!("attachment; filename=\"{encoded}\"").into_bytes(),
+        b"attachment; filename*=UTF-8''%E8%A8%BC%E6%8B%A0.zip".to_vec(),
+    ] {
+        body.extend_from_slice(
+            b"--x\r\nContent-Type: application/octet-stream\r\nContent-Disposition: ",
+        );
+        body.extend(disposition);
+        body.extend_from_slice(b"\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA\r\n");
+    }
+    body.extend_from_slice(b"--x--\r\n");
+    let raw = mail(
+        &[
+            "Subject: names",
+            "Content-Type: multipart/mixed; boundary=x",
+        ],
+        &body,
+    );
+    check(
+        "file names",
+        &raw,
+        &Expect {
+            attachments: Some(&[
+                ("報告書①.pdf", 3),
+                ("報告書.pdf", 3),
+                ("ログ.txt", 3),
+                ("証拠.zip", 3),
+            ]),
+            malformed: &["filename: 8-bit bytes in header, decoded as Shift_JIS (CP932)"],
+            ..Default::default()
+        },
+    );
+}

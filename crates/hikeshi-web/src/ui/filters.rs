@@ -1,0 +1,164 @@
+//! List filters from the query string: what the filter form shows, what the use case
+//! gets, and the links to the next page.
+
+use super::ctx::{Ui, enc};
+use super::view::Opt;
+use crate::api::{list_params, page, resolve_filters};
+use hikeshi_core::model::{Severity, Tlp};
+use hikeshi_core::ports::ListQuery;
+
+/// Parameters the UI adds on top of the API's (messages after a redirect).
+const UI_ONLY: &[&str] = &["done", "failed"];
+
+pub struct Filters {
+    /// Non-empty parameters as sent (without the cursor).
+    pub pairs: Vec<(String, String)>,
+    pub cursor: Option<String>,
+    pub done: Option<String>,
+    pub failed: Option<String>,
+}
+
+impl Filters {
+    pub fn new(raw: Vec<(String, String)>) -> Filters {
+        let mut f = Filters {
+            pairs: vec![],
+            cursor: None,
+            done: None,
+            failed: None,
+        };
+        for (k, v) in raw {
+            let v = v.trim().to_string();
+            if v.is_empty() {
+                continue;
+            }
+            match k.as_str() {
+                "cursor" => f.cursor = Some(v),
+                "done" => f.done = Some(v),
+                "failed" => f.failed = Some(v),
+                _ => f.pairs.push((k, v)),
+            }
+        }
+        f
+    }
+
+    /// From the query part of a same-site URL.
+    pub fn from_url(url: &str) -> Filters {
+        let q = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let pairs = q
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (decode(k), decode(v)))
+            .collect();
+        Filters::new(pairs)
+    }
+
+    pub fn get(&self, name: &str) -> &str {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// The use case's query; `owner=me` means the caller.
+    pub async fn query(&self, ui: &Ui) -> Result<ListQuery, hikeshi_core::Error> {
+        let mut pairs: Vec<(String, String)> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| !UI_ONLY.contains(&k.as_str()))
+            .map(|(k, v)| {
+                if k == "owner" && v == "me" {
+                    (k.clone(), ui.actor.username.clone())
+                } else {
+                    (k.clone(), v.clone())
+                }
+            })
+            .collect();
+        if let Some(c) = &self.cursor {
+            pairs.push(("cursor".into(), c.clone()));
+        }
+        let to_core = |e: crate::error::WebError| hikeshi_core::Error::Validation {
+            field: e.field.unwrap_or_default(),
+            message: e.detail,
+        };
+        let p = list_params(&pairs).map_err(to_core)?;
+        resolve_filters(&ui.app, &pairs, p).await.map_err(to_core)
+    }
+
+    /// This list's URL, with a cursor.
+    pub fn href(&self, path: &str, cursor: Option<&str>) -> String {
+        let mut parts: Vec<String> = self
+            .pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect();
+        if let Some(c) = cursor {
+            parts.push(format!("cursor={}", enc(c)));
+        }
+        if parts.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{}", parts.join("&"))
+        }
+    }
+
+    pub fn severity_opts(&self, ui: &Ui) -> Vec<Opt> {
+        Opt::list(&ui.ctx, "severity", Severity::ALL, self.get("severity"))
+    }
+
+    pub fn tlp_opts(&self, ui: &Ui) -> Vec<Opt> {
+        Opt::list(&ui.ctx, "tlp", Tlp::ALL, self.get("tlp"))
+    }
+
+    pub fn sort_opts(&self, ui: &Ui) -> Vec<Opt> {
+        let cur = match self.get("sort") {
+            "" => "-created",
+            s => s,
+        };
+        Opt::list(&ui.ctx, "sort", &["-created", "created", "-updated", "updated"], cur)
+    }
+
+    pub async fn constituency_opts(&self, ui: &Ui) -> Vec<Opt> {
+        let cur = self.get("constituency");
+        ui.app
+            .list_constituencies(&ui.actor)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| ui.actor.is_global() || ui.actor.constituencies.contains(&c.id))
+            .map(|c| Opt {
+                selected: c.slug == cur,
+                value: c.slug,
+                label: c.name,
+            })
+            .collect()
+    }
+}
+
+/// The next-page cursor of a page, as the API encodes it.
+pub fn next_cursor<T>(p: hikeshi_core::ports::Page<T>) -> (Vec<T>, Option<String>) {
+    let l = page(p);
+    (l.items, l.next_cursor)
+}
+
+fn decode(s: &str) -> String {
+    let s = s.replace('+', " ");
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -1,0 +1,250 @@
+//! `/incidents/{id}`: header with the TLP banner, description, one timeline (history,
+//! comments, correspondence), linked records and the actions the caller may take.
+
+use super::ctx::{Ctx, Ui};
+use super::errors::{OrPage, ok, render};
+use super::i18n;
+use super::view::{IncidentRow, Names, Opt, ReportRow};
+use askama::Template;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+use hikeshi_core::app::Parent;
+use hikeshi_core::lifecycle::incident_next;
+use hikeshi_core::model::{AuditEntry, Entry, Incident, Role, Severity, Tlp};
+
+pub struct Event {
+    pub when: String,
+    pub sort: jiff::Timestamp,
+    pub who: String,
+    pub class: &'static str,
+    pub title: String,
+    pub body: String,
+    pub changes: Vec<String>,
+}
+
+pub struct Work {
+    pub title: String,
+    pub detail: String,
+    pub status: String,
+}
+
+/// What the edit form shows (the record, or what was just submitted).
+pub struct Draft {
+    pub title: String,
+    pub description: String,
+    pub severity: String,
+    pub tlp: String,
+    pub due: String,
+}
+
+#[derive(Template)]
+#[template(path = "incident.html")]
+pub struct IncidentPage {
+    pub ctx: Ctx,
+    pub inc: IncidentRow,
+    pub description: String,
+    pub resolution: String,
+    pub version: i64,
+    pub updated: String,
+    pub events: Vec<Event>,
+    pub reports: Vec<ReportRow>,
+    pub investigations: Vec<Work>,
+    pub countermeasures: Vec<Work>,
+    pub next_opts: Vec<Opt>,
+    pub draft: Draft,
+    pub severity_opts: Vec<Opt>,
+    pub tlp_opts: Vec<Opt>,
+    pub error: Option<String>,
+    pub open_edit: bool,
+    pub can_write: bool,
+    pub can_assign: bool,
+    pub mine: bool,
+    pub assignees: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "timeline_partial.html")]
+pub struct TimelinePartial {
+    pub ctx: Ctx,
+    pub inc: IncidentRow,
+    pub events: Vec<Event>,
+    pub can_write: bool,
+}
+
+fn value(v: &serde_json::Value) -> String {
+    let s = match v {
+        serde_json::Value::Null => "—".to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if s.chars().count() > 80 {
+        format!("{}…", s.chars().take(80).collect::<String>())
+    } else {
+        s
+    }
+}
+
+async fn history_event(ui: &Ui, names: &mut Names, e: &AuditEntry) -> Event {
+    let key = format!("audit.{}", e.action);
+    let title = if i18n::catalogue(ui.ctx.lang).contains_key(key.as_str()) {
+        ui.ctx.t(&key).to_string()
+    } else {
+        e.action.clone()
+    };
+    let mut changes = Vec::new();
+    if e.action != "incident.create"
+        && let Some(after) = e.after.as_ref().and_then(|a| a.as_object())
+    {
+        for (k, a) in after {
+            let b = e.before.as_ref().and_then(|b| b.get(k)).unwrap_or(&serde_json::Value::Null);
+            let (b, a) = if k == "owner" {
+                let id = |v: &serde_json::Value| v.as_str().and_then(hikeshi_core::ids::UserId::parse);
+                (names.user(ui, id(b)).await, names.user(ui, id(a)).await)
+            } else {
+                (value(b), value(a))
+            };
+            let field = ui.ctx.t(&format!("field.{k}"));
+            let field = if field == "??" { k.as_str() } else { field };
+            changes.push(format!("{field}: {b} → {a}"));
+        }
+    }
+    Event {
+        when: ui.ctx.date(&e.at),
+        sort: e.at,
+        who: e.actor.clone(),
+        class: "ev-history",
+        title,
+        body: String::new(),
+        changes,
+    }
+}
+
+async fn entry_event(ui: &Ui, names: &mut Names, e: &Entry) -> Event {
+    let (class, key) = match e.direction {
+        None => ("ev-comment", "timeline.comment"),
+        Some(hikeshi_core::model::Direction::In) => ("ev-in", "timeline.mail-in"),
+        Some(hikeshi_core::model::Direction::Out) => ("ev-out", "timeline.mail-out"),
+    };
+    let mut title = ui.ctx.t(key).to_string();
+    if let Some(s) = &e.subject {
+        title = format!("{title}: {s}");
+    }
+    let who = match (&e.from, e.author) {
+        (Some(f), _) => f.clone(),
+        (None, a) => names.user(ui, a).await,
+    };
+    Event {
+        when: ui.ctx.date(&e.created_at),
+        sort: e.created_at,
+        who,
+        class,
+        title,
+        body: e.body.clone(),
+        changes: vec![],
+    }
+}
+
+/// History and entries, newest first.
+pub async fn timeline(ui: &Ui, names: &mut Names, id: &str) -> Result<Vec<Event>, Response> {
+    let history = ui.app.incident_history(&ui.actor, id).await.or_page(ui)?;
+    let entries = ui.app.entries(&ui.actor, Parent::Incident, id).await.or_page(ui)?;
+    let mut events = Vec::new();
+    for h in history.iter().filter(|h| !h.action.ends_with("comment.add") && h.action != "correspondence.add") {
+        events.push(history_event(ui, names, h).await);
+    }
+    for e in &entries {
+        events.push(entry_event(ui, names, e).await);
+    }
+    events.sort_by(|a, b| b.sort.cmp(&a.sort));
+    Ok(events)
+}
+
+pub fn draft_of(ctx: &Ctx, i: &Incident) -> Draft {
+    Draft {
+        title: i.title.clone(),
+        description: i.description.clone(),
+        severity: i.severity.to_string(),
+        tlp: i.tlp.to_string(),
+        due: ctx.date_input(&i.due_at),
+    }
+}
+
+/// Renders the page; `draft` and `error` come back from a refused form.
+pub async fn show(
+    ui: Ui,
+    id: &str,
+    draft: Option<Draft>,
+    error: Option<(StatusCode, String)>,
+) -> Result<Response, Response> {
+    let i = ui.app.get_incident(&ui.actor, id).await.or_page(&ui)?;
+    let id = i.id.to_string();
+    let mut names = Names::load(&ui).await;
+    let events = timeline(&ui, &mut names, &id).await?;
+    let reports = ui.app.reports_of_incident(&ui.actor, &id).await.or_page(&ui)?;
+    let invs = ui.app.investigations_of(&ui.actor, &id).await.or_page(&ui)?;
+    let cms = ui.app.countermeasures_of(&ui.actor, &id).await.or_page(&ui)?;
+    let ctx = &ui.ctx;
+    let investigations = invs
+        .iter()
+        .map(|v| Work {
+            title: v.title.clone(),
+            detail: v.correspondents.join(", "),
+            status: ctx.t(&format!("istatus.{}", v.status)).into(),
+        })
+        .collect();
+    let countermeasures = cms
+        .iter()
+        .map(|c| Work {
+            title: format!("{} · {}", ctx.t(&format!("cmkind.{}", c.kind)), c.what),
+            detail: c.location.clone(),
+            status: ctx.t(&format!("cmstatus.{}", c.status)).into(),
+        })
+        .collect();
+    let open_edit = draft.is_some();
+    let draft = draft.unwrap_or_else(|| draft_of(ctx, &i));
+    let can_write = matches!(ui.actor.role, Role::Admin | Role::Lead | Role::Handler);
+    let can_assign = matches!(ui.actor.role, Role::Admin | Role::Lead);
+    let assignees = if can_assign { super::incidents::assignees(&ui).await } else { vec![] };
+    let (code, error) = match error {
+        Some((c, m)) => (c, Some(m)),
+        None => (StatusCode::OK, None),
+    };
+    let page = IncidentPage {
+        inc: IncidentRow::build(&ui, &mut names, &i).await,
+        description: i.description.clone(),
+        resolution: i.resolution.clone().unwrap_or_default(),
+        version: i.version,
+        updated: ctx.date(&i.updated_at),
+        events,
+        reports: ReportRow::all(&ui, &mut names, &reports).await,
+        investigations,
+        countermeasures,
+        next_opts: Opt::list(ctx, "status", incident_next(i.status), ""),
+        severity_opts: Opt::list(ctx, "severity", Severity::ALL, &draft.severity),
+        tlp_opts: Opt::list(ctx, "tlp", Tlp::ALL, &draft.tlp),
+        draft,
+        error,
+        open_edit,
+        can_write,
+        can_assign,
+        mine: i.owner == Some(ui.actor.user),
+        assignees,
+        ctx: ui.ctx.clone(),
+    };
+    Ok(render(code, &page))
+}
+
+pub async fn page(ui: Ui, Path(id): Path<String>) -> Result<Response, Response> {
+    show(ui, &id, None, None).await
+}
+
+/// The timeline alone (htmx refresh after a comment).
+pub async fn timeline_partial(ui: Ui, id: &str) -> Result<Response, Response> {
+    let i = ui.app.get_incident(&ui.actor, id).await.or_page(&ui)?;
+    let mut names = Names::load(&ui).await;
+    let events = timeline(&ui, &mut names, &i.id.to_string()).await?;
+    let can_write = matches!(ui.actor.role, Role::Admin | Role::Lead | Role::Handler);
+    let inc = IncidentRow::build(&ui, &mut names, &i).await;
+    ok(&TimelinePartial { ctx: ui.ctx, inc, events, can_write })
+}

@@ -1,0 +1,79 @@
+//! The handlers' web UI: server-rendered askama pages with a little htmx, in Japanese and
+//! English. Every htmx action is also a plain form or link; no inline script or style.
+//!
+//! Handlers follow the API's shape: parse the form → one use case → render (or redirect).
+//! A refused form shows the page again with the message; a record the caller may not see
+//! is a 404 page.
+
+pub mod admin;
+pub mod assets;
+pub mod auth;
+pub mod ctx;
+pub mod errors;
+pub mod filters;
+pub mod highlight;
+pub mod home;
+pub mod i18n;
+pub mod incident;
+pub mod incident_actions;
+pub mod incidents;
+pub mod limit;
+pub mod report;
+pub mod reports;
+pub mod search;
+pub mod view;
+
+use crate::state::AppState;
+use askama::Template;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use ctx::{Ctx, Ui};
+use std::sync::Arc;
+
+#[derive(Template)]
+#[template(path = "help.html")]
+pub struct HelpPage {
+    pub ctx: Ctx,
+}
+
+async fn help(ui: Ui) -> errors::Out {
+    errors::ok(&HelpPage { ctx: ui.ctx })
+}
+
+/// The UI's routes (merged into [`crate::router`]).
+pub fn router() -> Router<AppState> {
+    use incident_actions as act;
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", get(auth::logout_page).post(auth::logout))
+        .route("/lang", get(auth::switch_lang))
+        .route("/help", get(help))
+        .route("/static/{name}", get(assets::serve))
+        .route("/search", get(search::search))
+        .route("/incidents", get(incidents::list).post(incidents::create))
+        .route("/incidents/new", get(incidents::new_page))
+        .route("/incidents/bulk", post(incidents::bulk))
+        .route("/incidents/{id}", get(incident::page))
+        .route("/incidents/{id}/edit", post(act::edit))
+        .route("/incidents/{id}/assign", post(act::assign))
+        .route("/incidents/{id}/status", post(act::transition))
+        .route("/incidents/{id}/comment", post(act::comment))
+        .route("/incidents/{id}/link", post(act::link))
+        .route("/incidents/{id}/merge", post(act::merge))
+        .route("/incidents/{id}/investigations", post(act::investigation))
+        .route("/incidents/{id}/countermeasures", post(act::countermeasure))
+        .route("/reports", get(reports::list))
+        .route("/reports/bulk", post(reports::bulk))
+        .route("/reports/{id}", get(report::page))
+        .route("/reports/{id}/suggest", get(report::suggestions))
+        .route("/reports/{id}/open-incident", post(report::open_incident))
+        .route("/reports/{id}/link", post(report::link))
+        .route("/reports/{id}/reject", post(report::reject))
+        .route("/admin", get(admin::page))
+        .route("/admin/users", post(admin::create_user))
+        .route("/admin/constituencies", post(admin::create_constituency))
+        .route("/admin/tokens", post(admin::create_token))
+        .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
+        .layer(Extension(Arc::new(limit::Limiter::default())))
+}
