@@ -191,6 +191,42 @@ pub trait Store: Send + Sync {
     async fn attachments_of(&self, target_id: &str) -> Result<Vec<Attachment>>;
     async fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
 
+    /// Attachments of several records at once (list pages).
+    async fn attachments_of_many(&self, target_ids: &[String]) -> Result<Vec<Attachment>>;
+
+    /// Stores an inbound message exactly as received, committed before anything parses it.
+    async fn insert_raw_message(&self, m: &RawMessage, bytes: &[u8]) -> Result<()>;
+    /// Records what became of a raw message: `processed` (with the record) or `failed`.
+    async fn finish_raw_message(
+        &self,
+        id: &str,
+        status: &str,
+        record_id: Option<&str>,
+        error: Option<&str>,
+    ) -> Result<()>;
+    async fn raw_message(&self, id: &str) -> Result<Option<Vec<u8>>>;
+    /// A report from mail: the report, its mail facts and attachments, one transaction.
+    async fn insert_mail_report(
+        &self,
+        r: &Report,
+        meta: &MailMeta,
+        files: &[(Attachment, Vec<u8>)],
+        audit: &AuditEntry,
+    ) -> Result<Report>;
+    /// A correspondence entry from mail (a reply to one of our records), one transaction.
+    async fn insert_mail_entry(
+        &self,
+        e: &Entry,
+        meta: &MailMeta,
+        files: &[(Attachment, Vec<u8>)],
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    /// Mail facts of these records (reports or entries), as (record id, facts).
+    async fn mail_meta(&self, record_ids: &[String]) -> Result<Vec<(String, MailMeta)>>;
+    /// The constituency owning the first of these domains found in its domains or e-mail
+    /// domains (exact match; callers pass every parent domain too).
+    async fn constituency_for_domains(&self, domains: &[String]) -> Result<Option<ConstituencyId>>;
+
     /// Audit entries about these targets, oldest first.
     async fn history(&self, target_ids: &[String]) -> Result<Vec<AuditEntry>>;
     /// Appends a stand-alone audit entry (e.g. a login).

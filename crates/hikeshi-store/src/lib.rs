@@ -15,6 +15,7 @@ mod codec;
 mod connect;
 mod export;
 mod incidents;
+mod mail;
 mod migrate;
 mod reports;
 mod search;

@@ -6,15 +6,23 @@ use hikeshi_core::{Error, Result};
 use sqlx::Row;
 
 /// (version, name, sqlite sql, postgres sql)
-pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "0001_init.sql",
-    include_str!("../migrations/sqlite/0001_init.sql"),
-    include_str!("../migrations/postgres/0001_init.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "0001_init.sql",
+        include_str!("../migrations/sqlite/0001_init.sql"),
+        include_str!("../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "0002_mail_intake.sql",
+        include_str!("../migrations/sqlite/0002_mail_intake.sql"),
+        include_str!("../migrations/postgres/0002_mail_intake.sql"),
+    ),
+];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 impl SqlStore {
     /// The schema version recorded in the database (0 when empty).

@@ -163,6 +163,48 @@ impl Store for SqlStore {
     async fn blob(&self, sha: &str) -> Result<Option<Vec<u8>>> {
         self.blob_impl(sha).await
     }
+    async fn attachments_of_many(&self, t: &[String]) -> Result<Vec<Attachment>> {
+        self.attachments_of_many_impl(t).await
+    }
+    async fn insert_raw_message(&self, m: &RawMessage, b: &[u8]) -> Result<()> {
+        self.insert_raw_impl(m, b).await
+    }
+    async fn finish_raw_message(
+        &self,
+        id: &str,
+        st: &str,
+        rec: Option<&str>,
+        err: Option<&str>,
+    ) -> Result<()> {
+        self.finish_raw_impl(id, st, rec, err).await
+    }
+    async fn raw_message(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        self.raw_message_impl(id).await
+    }
+    async fn insert_mail_report(
+        &self,
+        r: &Report,
+        m: &MailMeta,
+        f: &[(Attachment, Vec<u8>)],
+        a: &AuditEntry,
+    ) -> Result<Report> {
+        self.insert_mail_report_impl(r, m, f, a).await
+    }
+    async fn insert_mail_entry(
+        &self,
+        e: &Entry,
+        m: &MailMeta,
+        f: &[(Attachment, Vec<u8>)],
+        a: &AuditEntry,
+    ) -> Result<()> {
+        self.insert_mail_entry_impl(e, m, f, a).await
+    }
+    async fn mail_meta(&self, ids: &[String]) -> Result<Vec<(String, MailMeta)>> {
+        self.mail_meta_impl(ids).await
+    }
+    async fn constituency_for_domains(&self, d: &[String]) -> Result<Option<ConstituencyId>> {
+        self.constituency_for_domains_impl(d).await
+    }
     async fn history(&self, t: &[String]) -> Result<Vec<AuditEntry>> {
         self.history_impl(t).await
     }

@@ -8,8 +8,8 @@ use crate::sql::{Sql, Val, insert, update_versioned};
 use hikeshi_core::Result;
 use hikeshi_core::ids::*;
 use hikeshi_core::model::*;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 
 const INV_COLS: &[&str] = &[
     "id",
@@ -285,23 +285,72 @@ impl SqlStore {
     }
 
     pub(crate) async fn insert_entry_impl(&self, e: &Entry, audit: &AuditEntry) -> Result<()> {
-        let vals: Vec<Val> = vec![
-            e.id.to_string().into(),
-            e.target_kind.as_str().into(),
-            e.target_id.clone().into(),
-            e.kind.clone().into(),
-            e.direction.map(|d| d.as_str().to_string()).into(),
-            e.author.map(|a| a.to_string()).into(),
-            e.from.clone().into(),
-            to_json(&e.to).into(),
-            e.subject.clone().into(),
-            e.body.clone().into(),
-            us(e.created_at).into(),
-        ];
-        self.insert_with_audit(insert("entries", ENTRY_COLS, vals), audit)
-            .await
+        let mut tx = self.write.begin().await.map_err(db_err)?;
+        insert_entry_tx(&mut tx, e).await?;
+        write(&mut tx, audit).await?;
+        tx.commit().await.map_err(db_err)
     }
+}
 
+pub(crate) async fn insert_entry_tx(tx: &mut Transaction<'static, Any>, e: &Entry) -> Result<()> {
+    let vals: Vec<Val> = vec![
+        e.id.to_string().into(),
+        e.target_kind.as_str().into(),
+        e.target_id.clone().into(),
+        e.kind.clone().into(),
+        e.direction.map(|d| d.as_str().to_string()).into(),
+        e.author.map(|a| a.to_string()).into(),
+        e.from.clone().into(),
+        to_json(&e.to).into(),
+        e.subject.clone().into(),
+        e.body.clone().into(),
+        us(e.created_at).into(),
+    ];
+    insert("entries", ENTRY_COLS, vals)
+        .query()
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// Stores the bytes once per SHA-256, and the attachment record.
+pub(crate) async fn insert_attachment_tx(
+    tx: &mut Transaction<'static, Any>,
+    a: &Attachment,
+    bytes: &[u8],
+) -> Result<()> {
+    Sql::new("INSERT INTO blobs (sha256, size, data) VALUES (")
+        .bind(a.sha256.clone())
+        .push(", ")
+        .bind(a.size)
+        .push(", ")
+        .bind(bytes.to_vec())
+        .push(") ON CONFLICT (sha256) DO NOTHING")
+        .query()
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    let vals: Vec<Val> = vec![
+        a.id.to_string().into(),
+        a.target_kind.as_str().into(),
+        a.target_id.clone().into(),
+        a.name.clone().into(),
+        a.content_type.clone().into(),
+        a.sha256.clone().into(),
+        a.size.into(),
+        a.created_by.to_string().into(),
+        us(a.created_at).into(),
+    ];
+    insert("attachments", ATT_COLS, vals)
+        .query()
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+impl SqlStore {
     pub(crate) async fn entries_of_impl(&self, target: &str) -> Result<Vec<Entry>> {
         let mut s = Sql::new(&format!(
             "SELECT {} FROM entries WHERE target_id = ",
@@ -318,33 +367,7 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<()> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        Sql::new("INSERT INTO blobs (sha256, size, data) VALUES (")
-            .bind(a.sha256.clone())
-            .push(", ")
-            .bind(a.size)
-            .push(", ")
-            .bind(bytes.to_vec())
-            .push(") ON CONFLICT (sha256) DO NOTHING")
-            .query()
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        let vals: Vec<Val> = vec![
-            a.id.to_string().into(),
-            a.target_kind.as_str().into(),
-            a.target_id.clone().into(),
-            a.name.clone().into(),
-            a.content_type.clone().into(),
-            a.sha256.clone().into(),
-            a.size.into(),
-            a.created_by.to_string().into(),
-            us(a.created_at).into(),
-        ];
-        insert("attachments", ATT_COLS, vals)
-            .query()
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+        insert_attachment_tx(&mut tx, a, bytes).await?;
         write(&mut tx, audit).await?;
         tx.commit().await.map_err(db_err)
     }
@@ -356,6 +379,19 @@ impl SqlStore {
         ));
         s.bind(id.to_string());
         self.rows(s).await?.first().map(attachment).transpose()
+    }
+
+    pub(crate) async fn attachments_of_many_impl(
+        &self,
+        targets: &[String],
+    ) -> Result<Vec<Attachment>> {
+        let mut s = Sql::new(&format!(
+            "SELECT {} FROM attachments WHERE target_id IN ",
+            ATT_COLS.join(", ")
+        ));
+        s.bind_list(targets.iter().cloned())
+            .push(" ORDER BY created_at, id");
+        self.rows(s).await?.iter().map(attachment).collect()
     }
 
     pub(crate) async fn attachments_of_impl(&self, target: &str) -> Result<Vec<Attachment>> {

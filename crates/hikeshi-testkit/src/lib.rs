@@ -35,7 +35,9 @@ pub struct FixedClock(Mutex<Timestamp>);
 
 impl FixedClock {
     pub fn start() -> Timestamp {
-        "2026-04-01T09:00:00+09:00".parse().expect("valid start time")
+        "2026-04-01T09:00:00+09:00"
+            .parse()
+            .expect("valid start time")
     }
 
     pub fn new() -> Self {
@@ -78,7 +80,9 @@ impl Backend {
         match std::env::var(PG_ENV) {
             Ok(url) if !url.trim().is_empty() => out.push(Backend::Postgres),
             _ if std::env::var_os("CI").is_some() => {
-                panic!("{PG_ENV} is not set, but CI is: CI must test PostgreSQL (run the tests through ./scripts/test.sh)")
+                panic!(
+                    "{PG_ENV} is not set, but CI is: CI must test PostgreSQL (run the tests through ./scripts/test.sh)"
+                )
             }
             _ => eprintln!("skipped: PostgreSQL ({PG_ENV} not set)"),
         }
@@ -96,7 +100,7 @@ pub struct TestDb {
 }
 
 fn unique() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
+    uuid::Uuid::now_v7().simple().to_string()
 }
 
 impl TestDb {
@@ -107,19 +111,39 @@ impl TestDb {
                 let dir = std::env::temp_dir().join(format!("hikeshi-test-{}", unique()));
                 std::fs::create_dir_all(&dir).expect("create temp dir");
                 let url = format!("sqlite://{}/t.db", dir.display());
-                TestDb { backend, url, dir: Some(dir), pg: None }
+                TestDb {
+                    backend,
+                    url,
+                    dir: Some(dir),
+                    pg: None,
+                }
             }
             Backend::Postgres => {
                 let server = std::env::var(PG_ENV).expect("PostgreSQL URL");
                 let name = format!("hk_{}", unique());
-                let mut conn = sqlx::AnyConnection::connect(&server).await.expect("connect to the PostgreSQL server");
-                let sql = format!("CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'");
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.expect("create test database");
+                let mut conn = sqlx::AnyConnection::connect(&server)
+                    .await
+                    .expect("connect to the PostgreSQL server");
+                let sql = format!(
+                    "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+                );
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
                 let _ = conn.close().await;
                 let (base, _) = server.rsplit_once('/').expect("URL with a database name");
-                let query = server.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+                let query = server
+                    .split_once('?')
+                    .map(|(_, q)| format!("?{q}"))
+                    .unwrap_or_default();
                 let url = format!("{base}/{name}{query}");
-                TestDb { backend, url, dir: None, pg: Some((server, name)) }
+                TestDb {
+                    backend,
+                    url,
+                    dir: None,
+                    pg: Some((server, name)),
+                }
             }
         }
     }
@@ -130,13 +154,19 @@ impl TestDb {
             Backend::Sqlite => format!("{}?mode=rwc", self.url),
             Backend::Postgres => self.url.clone(),
         };
-        sqlx::AnyConnection::connect(&url).await.expect("plain connection")
+        sqlx::AnyConnection::connect(&url)
+            .await
+            .expect("plain connection")
     }
 
     /// Runs one statement on a plain connection; returns the rows affected.
     pub async fn exec(&self, sql: &str) -> u64 {
         let mut c = self.connect().await;
-        let n = sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}")).rows_affected();
+        let n = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut c)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .rows_affected();
         let _ = c.close().await;
         n
     }
@@ -144,13 +174,20 @@ impl TestDb {
     /// `SELECT COUNT(*) FROM table` on a plain connection.
     pub async fn count(&self, table: &str) -> i64 {
         let mut c = self.connect().await;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {table}"))).fetch_one(&mut c).await.expect("count");
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM {table}"
+        )))
+        .fetch_one(&mut c)
+        .await
+        .expect("count");
         let _ = c.close().await;
         row.try_get::<i64, _>("n").expect("count column")
     }
 
     pub async fn open(&self) -> SqlStore {
-        SqlStore::open(&self.url, &Options::default()).await.unwrap_or_else(|e| panic!("open {:?}: {e}", self.backend))
+        SqlStore::open(&self.url, &Options::default())
+            .await
+            .unwrap_or_else(|e| panic!("open {:?}: {e}", self.backend))
     }
 }
 
@@ -162,11 +199,18 @@ impl Drop for TestDb {
         if let Some((server, name)) = self.pg.take() {
             // Best effort, on its own thread and runtime: Drop cannot await.
             let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
                 rt.block_on(async move {
                     if let Ok(mut c) = sqlx::AnyConnection::connect(&server).await {
                         let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut c).await;
+                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                            .execute(&mut c)
+                            .await;
                         let _ = c.close().await;
                     }
                 });
@@ -180,7 +224,7 @@ impl Drop for TestDb {
 pub async fn for_each_db<F, Fut>(body: F)
 where
     F: Fn(TestDb) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
+    Fut: Future<Output = ()> + 'static,
 {
     run_all(TestDb::create, body).await
 }
@@ -189,7 +233,7 @@ where
 pub async fn for_each_backend<F, Fut>(body: F)
 where
     F: Fn(TestApp) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
+    Fut: Future<Output = ()> + 'static,
 {
     run_all(TestApp::new, body).await
 }
@@ -199,12 +243,19 @@ where
     M: Fn(Backend) -> MF,
     MF: Future<Output = T>,
     F: Fn(T) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
+    Fut: Future<Output = ()> + 'static,
 {
     let mut failed = Vec::new();
     for b in Backend::available() {
         let fixture = make(b).await;
-        if tokio::spawn(body(fixture)).await.is_err() {
+        // A local task: the body need not be Send, and its panic is caught and attributed.
+        let local = tokio::task::LocalSet::new();
+        let fut = body(fixture);
+        if local
+            .run_until(async move { tokio::task::spawn_local(fut).await })
+            .await
+            .is_err()
+        {
             eprintln!("test FAILED on backend {b:?}");
             failed.push(b);
         }
@@ -229,15 +280,45 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new(backend: Backend) -> TestApp {
-        let db = TestDb::create(backend).await;
+        Self::attach(TestDb::create(backend).await).await
+    }
+
+    /// The application over an existing database (e.g. after an import): bootstraps the
+    /// admin only when there is no user yet, and makes a fresh admin token.
+    pub async fn attach(db: TestDb) -> TestApp {
+        let backend = db.backend;
         let store = Arc::new(db.open().await);
         let clock = Arc::new(FixedClock::new());
         let app = App::new(store.clone(), clock.clone());
-        app.bootstrap_admin(Some(ADMIN_PASSWORD.into())).await.expect("bootstrap admin");
-        let router = hikeshi_web::router(AppState { app: app.clone(), config: WebConfig::default() });
-        let mut t = TestApp { backend, store, clock, app, router, admin_token: String::new(), db };
+        app.bootstrap_admin(Some(ADMIN_PASSWORD.into()))
+            .await
+            .expect("bootstrap admin");
+        let router = hikeshi_web::router(AppState {
+            app: app.clone(),
+            config: WebConfig::default(),
+        });
+        let mut t = TestApp {
+            backend,
+            store,
+            clock,
+            app,
+            router,
+            admin_token: String::new(),
+            db,
+        };
         let admin = t.admin_actor().await;
-        let (_, secret) = t.app.create_token(&admin, NewToken { user: None, name: Some("test".into()), scopes: vec!["read".into(), "write".into(), "admin".into()]}).await.expect("admin token");
+        let (_, secret) = t
+            .app
+            .create_token(
+                &admin,
+                NewToken {
+                    user: None,
+                    name: Some("test".into()),
+                    scopes: vec!["read".into(), "write".into(), "admin".into()],
+                },
+            )
+            .await
+            .expect("admin token");
         t.admin_token = secret;
         t
     }
@@ -258,8 +339,15 @@ impl TestApp {
     }
 
     pub async fn with_constituency(&self, slug: &str) -> Constituency {
-        let input = NewConstituency { slug: slug.into(), name: format!("Constituency {slug}"), ..Default::default() };
-        self.app.create_constituency(&self.admin_actor().await, input).await.expect("create constituency")
+        let input = NewConstituency {
+            slug: slug.into(),
+            name: format!("Constituency {slug}"),
+            ..Default::default()
+        };
+        self.app
+            .create_constituency(&self.admin_actor().await, input)
+            .await
+            .expect("create constituency")
     }
 
     /// Creates a user (password `password-NAME`) and returns a read/write token for them.
@@ -271,24 +359,43 @@ impl TestApp {
             password: Some(format!("password-{name}")),
             ..Default::default()
         };
-        self.app.create_user(&self.admin_actor().await, input).await.expect("create user");
+        self.app
+            .create_user(&self.admin_actor().await, input)
+            .await
+            .expect("create user");
         self.token_for(name, &["read", "write"]).await
     }
 
     /// A further token for an existing user, with these scopes.
     pub async fn token_for(&self, name: &str, scopes: &[&str]) -> String {
-        let input = NewToken { user: Some(name.into()), name: Some(format!("{name}-token")), scopes: scopes.iter().map(|s| s.to_string()).collect() };
-        self.app.create_token(&self.admin_actor().await, input).await.expect("create token").1
+        let input = NewToken {
+            user: Some(name.into()),
+            name: Some(format!("{name}-token")),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        };
+        self.app
+            .create_token(&self.admin_actor().await, input)
+            .await
+            .expect("create token")
+            .1
     }
 
     /// One JSON request through the router.
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut b = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
         let req = match body {
-            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())),
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string())),
             None => b.body(Body::empty()),
         };
         self.raw(req.expect("request")).await
@@ -303,24 +410,44 @@ impl TestApp {
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
-        self.call(Method::PATCH, path, Some(token), Some(body)).await
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
     }
 
     /// Any request, as built by the caller (odd content types, broken bodies, cookies).
     pub async fn raw(&self, req: Request<Body>) -> Reply {
-        let resp = self.router.clone().oneshot(req).await.expect("router is infallible");
+        let resp = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router is infallible");
         let (parts, body) = resp.into_parts();
-        let bytes = axum::body::to_bytes(body, usize::MAX).await.expect("read body");
-        let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .expect("read body");
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
         (parts.status, value, parts.headers)
     }
 
     /// The raw response bytes of a GET (downloads).
     pub async fn get_bytes(&self, path: &str, token: &str) -> (StatusCode, Vec<u8>, HeaderMap) {
-        let req = Request::builder().uri(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).expect("request");
-        let resp = self.router.clone().oneshot(req).await.expect("router is infallible");
+        let req = Request::builder()
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request");
+        let resp = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router is infallible");
         let (parts, body) = resp.into_parts();
-        let bytes = axum::body::to_bytes(body, usize::MAX).await.expect("read body");
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .expect("read body");
         (parts.status, bytes.to_vec(), parts.headers)
     }
 
@@ -332,5 +459,7 @@ impl TestApp {
 
 /// The content type of a response.
 pub fn content_type(h: &HeaderMap) -> &str {
-    h.get(header::CONTENT_TYPE).and_then(|v: &HeaderValue| v.to_str().ok()).unwrap_or("")
+    h.get(header::CONTENT_TYPE)
+        .and_then(|v: &HeaderValue| v.to_str().ok())
+        .unwrap_or("")
 }

@@ -51,7 +51,12 @@ pub fn router(state: AppState) -> Router {
             get(work::countermeasures).post(work::create_countermeasure),
         )
         .route("/reports", get(reports::list).post(reports::create))
+        .route(
+            "/reports/raw",
+            post(reports::raw).layer(DefaultBodyLimit::max(hikeshi_core::app::MAX_RAW_MESSAGE)),
+        )
         .route("/reports/{id}", get(reports::get).patch(reports::patch))
+        .route("/reports/{id}/raw", get(reports::raw_download))
         .route("/reports/{id}/incidents", post(reports::link))
         .route("/reports/{id}/history", get(reports::history))
         .route(
@@ -86,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tokens", get(admin::tokens).post(admin::create_token))
         .route("/tokens/{id}", axum::routing::delete(admin::revoke_token))
         .route("/audit/verify", get(admin::verify_audit))
+        .route("/extract", post(api::extract::extract))
         .fallback(not_found);
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(

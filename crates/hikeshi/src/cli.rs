@@ -76,6 +76,21 @@ pub enum Command {
     /// Legal and contractual deadline presets.
     #[command(subcommand)]
     Deadline(DeadlineCmd),
+    /// Deliver one RFC 5322 message from stdin to a Hikeshi server (for an MTA pipe).
+    /// Prints the reference it landed on; exit 75 when the server is unreachable.
+    Mailgate {
+        /// Base URL of the server, e.g. http://127.0.0.1:8080
+        #[arg(long, env = "HIKESHI_URL")]
+        url: String,
+        /// API token of a global user with the write scope.
+        #[arg(long, env = "HIKESHI_TOKEN")]
+        token: String,
+        /// Intake channel recorded with the message (e.g. the mailbox it came to).
+        #[arg(long, default_value = "email")]
+        channel: String,
+    },
+    /// Indicators in stdin (or FILE), one JSON object per line: {"type","value","start","end"}.
+    Extract { file: Option<PathBuf> },
     /// Benchmark: seeds N incidents and measures the API (prints JSON).
     Bench(crate::bench::BenchArgs),
 }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)] // the one place that reads the wall clock
     fn now(&self) -> jiff::Timestamp {
         jiff::Timestamp::now()
     }
@@ -252,6 +253,32 @@ pub async fn run(cmd: Command) -> Result<ExitCode> {
         Command::Deadline(DeadlineCmd::Presets) => {
             for line in hikeshi_calendar::cli::deadline_presets() {
                 out(line);
+            }
+        }
+        Command::Mailgate {
+            url,
+            token,
+            channel,
+        } => return Ok(crate::mailgate::run(&url, &token, &channel)),
+        Command::Extract { file } => {
+            let mut text = String::new();
+            match file {
+                Some(p) => {
+                    text = std::fs::read_to_string(&p)
+                        .with_context(|| format!("reading {}", p.display()))?
+                }
+                None => {
+                    std::io::stdin()
+                        .lock()
+                        .read_to_string(&mut text)
+                        .context("reading stdin (expected UTF-8 text)")?;
+                }
+            }
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            for item in hikeshi_indicators::extract(&text) {
+                use std::io::Write;
+                writeln!(w, "{}", serde_json::to_string(&item)?)?;
             }
         }
         Command::Bench(args) => crate::bench::run(args).await?,

@@ -5,6 +5,7 @@ mod bench;
 mod cli;
 mod commands;
 mod config;
+mod mailgate;
 mod serve;
 
 use clap::Parser;

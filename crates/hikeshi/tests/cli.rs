@@ -26,8 +26,10 @@ fn run(args: &[&str], data: &Path, stdin: Option<&str>) -> Output {
     let mut c = bin();
     c.args(args);
     // Commands that touch no database take no --data.
-    if !matches!(args.first(), Some(&"calendar" | &"deadline" | &"config"))
-        && !args.contains(&"--help")
+    if !matches!(
+        args.first(),
+        Some(&"calendar" | &"deadline" | &"config" | &"extract" | &"mailgate")
+    ) && !args.contains(&"--help")
     {
         c.arg("--data").arg(data);
     }
@@ -583,4 +585,172 @@ fn export_from_sqlite_import_into_postgresql() {
     );
     assert_eq!(st, 200, "{b}");
     assert!(b.contains("移行テスト"), "{b}");
+}
+
+#[test]
+fn extract_prints_json_lines() {
+    let d = tmp("extract");
+    let o = run(
+        &["extract"],
+        &d,
+        Some("不正アクセス元は１９８．５１．１００．７です。C2: hxxps://evil[.]example[.]com/x\n"),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let lines: Vec<serde_json::Value> = text(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let pairs: Vec<(String, String)> = lines
+        .iter()
+        .map(|v| {
+            (
+                v["type"].as_str().unwrap_or("").to_string(),
+                v["value"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        pairs.contains(&("ipv4".into(), "198.51.100.7".into())),
+        "{pairs:?}"
+    );
+    assert!(
+        pairs.contains(&("url".into(), "https://evil.example.com/x".into())),
+        "{pairs:?}"
+    );
+    assert!(
+        pairs.contains(&("domain".into(), "evil.example.com".into())),
+        "{pairs:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|v| v["start"].is_u64() && v["end"].is_u64())
+    );
+}
+
+/// An ISO-2022-JP message with a B-encoded subject, as a Japanese mailer sends it.
+fn jis_mail(subject_b64: &str, body_jis: &[u8], extra: &str) -> Vec<u8> {
+    let mut m = format!(
+        "From: Taro <taro@partner.example.jp>\r\nTo: cert@acme.example\r\nSubject: {subject_b64}\r\nMessage-ID: <{}@partner.example.jp>\r\n{extra}MIME-Version: 1.0\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit\r\n\r\n",
+        uuid::Uuid::now_v7()
+    )
+    .into_bytes();
+    m.extend_from_slice(body_jis);
+    m.extend_from_slice(b"\r\n");
+    m
+}
+
+fn mailgate(port: u16, token: &str, msg: &[u8]) -> Output {
+    let mut c = bin();
+    c.args([
+        "mailgate",
+        "--url",
+        &format!("http://127.0.0.1:{port}"),
+        "--token",
+        token,
+    ])
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("mailgate");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(msg)
+        .expect("write");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn mailgate_lands_japanese_mail_and_threads_the_reply() {
+    let d = tmp("mailgate");
+    assert!(
+        run(
+            &[
+                "constituency",
+                "add",
+                "acme",
+                "--name",
+                "ACME",
+                "--email-domain",
+                "acme.example"
+            ],
+            &d,
+            None
+        )
+        .status
+        .success()
+    );
+    let (srv, _) = serve(&d);
+    let t = token(&d);
+    // Subject "不正アクセスの報告" in ISO-2022-JP, body "不正アクセス" (JIS escapes).
+    let subject = "=?ISO-2022-JP?B?GyRCSVRANSUiJS8lOyU5JE5KczlwGyhC?=";
+    let body = b"\x1b$BIT@5%\"%/%;%9\x1b(B 198.51.100.7";
+    let o = mailgate(srv.port, &t, &jis_mail(subject, body, ""));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let reference = text(&o.stdout).trim().to_string();
+    assert!(reference.starts_with('R'), "{reference}");
+    let (st, b) = http(
+        srv.port,
+        "GET",
+        &format!("/api/v1/reports/{reference}"),
+        &t,
+        None,
+    );
+    assert_eq!(st, 200, "{b}");
+    let v: serde_json::Value = serde_json::from_str(&b).expect("json");
+    assert_eq!(v["subject"], "不正アクセスの報告");
+    assert_eq!(v["from"], "taro@partner.example.jp");
+    assert_eq!(v["signature"], "none");
+    assert_eq!(v["auto_generated"], false);
+    assert!(
+        v["content"].as_str().unwrap_or("").contains("不正アクセス"),
+        "{b}"
+    );
+    assert!(
+        v["constituency"].is_string(),
+        "routed by the recipient's e-mail domain: {b}"
+    );
+
+    // The reporter answers with our tag in the subject: it lands on the same record.
+    let reply_subject =
+        format!("Re: [Hikeshi #{reference}] =?ISO-2022-JP?B?GyRCSVRANSUiJS8lOyU5JE5KczlwGyhC?=");
+    let o = mailgate(
+        srv.port,
+        &t,
+        &jis_mail(&reply_subject, b"thanks", "Auto-Submitted: no\r\n"),
+    );
+    assert_eq!(text(&o.stdout).trim(), reference, "{}", text(&o.stderr));
+    let (_, b) = http(
+        srv.port,
+        "GET",
+        &format!("/api/v1/reports/{reference}/entries"),
+        &t,
+        None,
+    );
+    let entries: serde_json::Value = serde_json::from_str(&b).expect("json");
+    assert_eq!(entries.as_array().map(Vec::len), Some(1), "{b}");
+    assert_eq!(entries[0]["direction"], "in");
+
+    // An auto-reply is recorded and flagged.
+    let o = mailgate(
+        srv.port,
+        &t,
+        &jis_mail("Out of office", b"away", "Auto-Submitted: auto-replied\r\n"),
+    );
+    let r2 = text(&o.stdout).trim().to_string();
+    let (_, b) = http(srv.port, "GET", &format!("/api/v1/reports/{r2}"), &t, None);
+    let v: serde_json::Value = serde_json::from_str(&b).expect("json");
+    assert_eq!(v["auto_generated"], true, "{b}");
+
+    // Server down: temporary failure, so the MTA retries.
+    let port = srv.port;
+    drop(srv);
+    let o = mailgate(port, &t, &jis_mail("x", b"y", ""));
+    assert_eq!(o.status.code(), Some(75), "{}", text(&o.stderr));
+    // A bad token is a permanent refusal.
+    let (srv, _) = serve(&d);
+    let o = mailgate(srv.port, "hks_wrong", &jis_mail("x", b"y", ""));
+    assert_eq!(o.status.code(), Some(77), "{}", text(&o.stderr));
 }

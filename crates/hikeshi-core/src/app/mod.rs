@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod incidents;
 mod inputs;
+mod intake;
 mod reports;
 mod work;
 
@@ -13,6 +14,9 @@ pub use work::{MAX_ATTACHMENT, Parent};
 
 pub use auth::{Bootstrap, SESSION_HOURS};
 pub use inputs::*;
+pub use intake::{
+    DEFAULT_TAG_PREFIX, Decision, Landed, MAX_RAW_MESSAGE, ReportDetails, decide, routing_domains,
+};
 
 use crate::access::{Actor, Guarded};
 use crate::error::{Error, Result};

@@ -307,3 +307,37 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
     pub hash: Option<String>,
 }
+
+/// The mail facts of a report or correspondence entry that arrived by e-mail.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailMeta {
+    /// The stored raw message (kept as received, before any parsing).
+    pub raw_id: String,
+    pub message_id: Option<String>,
+    /// Sender addr-spec.
+    pub from: Option<String>,
+    pub to: Vec<String>,
+    /// Bounces, auto-replies, bulk mail: recorded, never answered (RFC 3834).
+    pub auto_generated: bool,
+    pub auto_reason: Option<String>,
+    /// `good`, `bad`, `unknown-key` or `none`.
+    pub signature: String,
+    /// `ja` or `en`.
+    pub language: String,
+    /// What looked wrong while parsing (parsing went on).
+    pub malformed: Vec<String>,
+    /// Header fields for display, decoded.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<String>>))]
+    pub headers: Vec<(String, String)>,
+}
+
+/// A raw inbound message as stored before parsing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RawMessage {
+    pub id: String,
+    pub sha256: String,
+    pub size: i64,
+    pub channel: String,
+    pub received_at: Timestamp,
+}

@@ -1,1 +1,9 @@
-//! The one integration test binary.
+//! The one integration test binary: store conformance, the HTTP API, the audit chain,
+//! export/import, migrations and the OpenAPI snapshot — each on every available backend.
+
+mod api;
+mod audit;
+mod export;
+mod migrations;
+mod openapi;
+mod store_conformance;

@@ -52,12 +52,24 @@ pub struct AdminPage {
     pub secret: Option<String>,
 }
 
-async fn show(ui: Ui, form: Fields, error: Option<(StatusCode, String)>, secret: Option<String>) -> Out {
+async fn show(
+    ui: Ui,
+    form: Fields,
+    error: Option<(StatusCode, String)>,
+    secret: Option<String>,
+) -> Out {
     let is_admin = ui.actor.require_admin().is_ok();
     let ctx = &ui.ctx;
-    let cs = ui.app.list_constituencies(&ui.actor).await.unwrap_or_default();
+    let cs = ui
+        .app
+        .list_constituencies(&ui.actor)
+        .await
+        .unwrap_or_default();
     let cname = |id: &hikeshi_core::ids::ConstituencyId| {
-        cs.iter().find(|c| c.id == *id).map(|c| c.slug.clone()).unwrap_or_default()
+        cs.iter()
+            .find(|c| c.id == *id)
+            .map(|c| c.slug.clone())
+            .unwrap_or_default()
     };
     let all_users = if is_admin {
         ui.app.list_users(&ui.actor).await.unwrap_or_default()
@@ -73,7 +85,11 @@ async fn show(ui: Ui, form: Fields, error: Option<(StatusCode, String)>, secret:
             scope: if u.global || u.role == Role::Admin {
                 ctx.t("admin.all-constituencies").to_string()
             } else {
-                u.constituencies.iter().map(cname).collect::<Vec<_>>().join(", ")
+                u.constituencies
+                    .iter()
+                    .map(cname)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             },
             disabled: u.disabled,
         })
@@ -105,7 +121,12 @@ async fn show(ui: Ui, form: Fields, error: Option<(StatusCode, String)>, secret:
             .map(|c| ConstRow {
                 slug: c.slug.clone(),
                 name: c.name.clone(),
-                netblocks: c.netblocks.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
+                netblocks: c
+                    .netblocks
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 domains: c.domains.join(", "),
             })
             .collect()
@@ -136,7 +157,10 @@ async fn show(ui: Ui, form: Fields, error: Option<(StatusCode, String)>, secret:
         secret,
         ctx: ui.ctx.clone(),
     };
-    Ok(render(error.map(|(c, _)| c).unwrap_or(StatusCode::OK), &page))
+    Ok(render(
+        error.map(|(c, _)| c).unwrap_or(StatusCode::OK),
+        &page,
+    ))
 }
 
 pub async fn page(ui: Ui) -> Out {
@@ -203,7 +227,11 @@ pub async fn create_token(ui: Ui, Form(f): Form<Vec<(String, String)>>) -> Out {
     }
 }
 
-pub async fn revoke_token(ui: Ui, Path(id): Path<String>, Form(f): Form<Vec<(String, String)>>) -> Out {
+pub async fn revoke_token(
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Out {
     let f = Fields(f);
     check_csrf(&ui, &f)?;
     let r = match TokenId::parse(&id) {

@@ -89,7 +89,13 @@ pub async fn login(
     }
     if !limiter.allow(&keys, Instant::now()) {
         let msg = ctx.t("login.too-many").to_string();
-        return login_form(ctx, StatusCode::TOO_MANY_REQUESTS, next, username, Some(msg));
+        return login_form(
+            ctx,
+            StatusCode::TOO_MANY_REQUESTS,
+            next,
+            username,
+            Some(msg),
+        );
     }
     match s.app.login(&username, f.get("password")).await {
         Ok((secret, _, _)) => {

@@ -84,7 +84,14 @@ pub fn page(ctx: &Ctx, e: Error) -> Response {
         _ => ctx.t("err.bad-request.title"),
     };
     let message = message(ctx, &e);
-    render(status(&e), &ErrorPage { ctx, title, message })
+    render(
+        status(&e),
+        &ErrorPage {
+            ctx,
+            title,
+            message,
+        },
+    )
 }
 
 pub fn not_found(ctx: &Ctx) -> Response {

@@ -115,7 +115,12 @@ impl Filters {
             "" => "-created",
             s => s,
         };
-        Opt::list(&ui.ctx, "sort", &["-created", "created", "-updated", "updated"], cur)
+        Opt::list(
+            &ui.ctx,
+            "sort",
+            &["-created", "created", "-updated", "updated"],
+            cur,
+        )
     }
 
     pub async fn constituency_opts(&self, ui: &Ui) -> Vec<Opt> {

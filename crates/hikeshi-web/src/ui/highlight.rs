@@ -96,10 +96,22 @@ mod tests {
 
     #[test]
     fn escapes_then_marks() {
-        check("Phishing <b>mail</b>", "mail", "Phishing &lt;b&gt;<mark>mail</mark>&lt;/b&gt;");
-        check("<script>alert(1)</script>", "script", "&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt;");
+        check(
+            "Phishing <b>mail</b>",
+            "mail",
+            "Phishing &lt;b&gt;<mark>mail</mark>&lt;/b&gt;",
+        );
+        check(
+            "<script>alert(1)</script>",
+            "script",
+            "&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt;",
+        );
         check("a & b", "amp", "a &amp; b");
-        check("不正アクセスの報告", "アクセス", "不正<mark>アクセス</mark>の報告");
+        check(
+            "不正アクセスの報告",
+            "アクセス",
+            "不正<mark>アクセス</mark>の報告",
+        );
         check("DDoS ddos", "DDOS", "<mark>DDoS</mark> <mark>ddos</mark>");
         check("nothing here", "zzz", "nothing here");
     }

@@ -97,9 +97,14 @@ async fn history_event(ui: &Ui, names: &mut Names, e: &AuditEntry) -> Event {
         && let Some(after) = e.after.as_ref().and_then(|a| a.as_object())
     {
         for (k, a) in after {
-            let b = e.before.as_ref().and_then(|b| b.get(k)).unwrap_or(&serde_json::Value::Null);
+            let b = e
+                .before
+                .as_ref()
+                .and_then(|b| b.get(k))
+                .unwrap_or(&serde_json::Value::Null);
             let (b, a) = if k == "owner" {
-                let id = |v: &serde_json::Value| v.as_str().and_then(hikeshi_core::ids::UserId::parse);
+                let id =
+                    |v: &serde_json::Value| v.as_str().and_then(hikeshi_core::ids::UserId::parse);
                 (names.user(ui, id(b)).await, names.user(ui, id(a)).await)
             } else {
                 (value(b), value(a))
@@ -148,9 +153,16 @@ async fn entry_event(ui: &Ui, names: &mut Names, e: &Entry) -> Event {
 /// History and entries, newest first.
 pub async fn timeline(ui: &Ui, names: &mut Names, id: &str) -> Result<Vec<Event>, Response> {
     let history = ui.app.incident_history(&ui.actor, id).await.or_page(ui)?;
-    let entries = ui.app.entries(&ui.actor, Parent::Incident, id).await.or_page(ui)?;
+    let entries = ui
+        .app
+        .entries(&ui.actor, Parent::Incident, id)
+        .await
+        .or_page(ui)?;
     let mut events = Vec::new();
-    for h in history.iter().filter(|h| !h.action.ends_with("comment.add") && h.action != "correspondence.add") {
+    for h in history
+        .iter()
+        .filter(|h| !h.action.ends_with("comment.add") && h.action != "correspondence.add")
+    {
         events.push(history_event(ui, names, h).await);
     }
     for e in &entries {
@@ -181,9 +193,21 @@ pub async fn show(
     let id = i.id.to_string();
     let mut names = Names::load(&ui).await;
     let events = timeline(&ui, &mut names, &id).await?;
-    let reports = ui.app.reports_of_incident(&ui.actor, &id).await.or_page(&ui)?;
-    let invs = ui.app.investigations_of(&ui.actor, &id).await.or_page(&ui)?;
-    let cms = ui.app.countermeasures_of(&ui.actor, &id).await.or_page(&ui)?;
+    let reports = ui
+        .app
+        .reports_of_incident(&ui.actor, &id)
+        .await
+        .or_page(&ui)?;
+    let invs = ui
+        .app
+        .investigations_of(&ui.actor, &id)
+        .await
+        .or_page(&ui)?;
+    let cms = ui
+        .app
+        .countermeasures_of(&ui.actor, &id)
+        .await
+        .or_page(&ui)?;
     let ctx = &ui.ctx;
     let investigations = invs
         .iter()
@@ -205,7 +229,11 @@ pub async fn show(
     let draft = draft.unwrap_or_else(|| draft_of(ctx, &i));
     let can_write = matches!(ui.actor.role, Role::Admin | Role::Lead | Role::Handler);
     let can_assign = matches!(ui.actor.role, Role::Admin | Role::Lead);
-    let assignees = if can_assign { super::incidents::assignees(&ui).await } else { vec![] };
+    let assignees = if can_assign {
+        super::incidents::assignees(&ui).await
+    } else {
+        vec![]
+    };
     let (code, error) = match error {
         Some((c, m)) => (c, Some(m)),
         None => (StatusCode::OK, None),
@@ -246,5 +274,10 @@ pub async fn timeline_partial(ui: Ui, id: &str) -> Result<Response, Response> {
     let events = timeline(&ui, &mut names, &i.id.to_string()).await?;
     let can_write = matches!(ui.actor.role, Role::Admin | Role::Lead | Role::Handler);
     let inc = IncidentRow::build(&ui, &mut names, &i).await;
-    ok(&TimelinePartial { ctx: ui.ctx, inc, events, can_write })
+    ok(&TimelinePartial {
+        ctx: ui.ctx,
+        inc,
+        events,
+        can_write,
+    })
 }

@@ -107,7 +107,10 @@ pub async fn comment(ui: Ui, Path(id): Path<String>, Form(f): F) -> Out {
         body: f.get("body").into(),
         ..Default::default()
     };
-    let r = ui.app.add_entry(&ui.actor, Parent::Incident, &id, input).await;
+    let r = ui
+        .app
+        .add_entry(&ui.actor, Parent::Incident, &id, input)
+        .await;
     if r.is_ok() && ui.htmx {
         return timeline_partial(ui, &id).await;
     }

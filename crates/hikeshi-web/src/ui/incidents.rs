@@ -84,7 +84,14 @@ pub async fn bulk(ui: Ui, Form(f): Form<Vec<(String, String)>>) -> Out {
         "" | "me" => ui.actor.username.clone(),
         o => o.to_string(),
     };
-    let fail = |ui: Ui, msg: String| render_list(ui, Filters::from_url(&back_to), Some(msg), StatusCode::UNPROCESSABLE_ENTITY);
+    let fail = |ui: Ui, msg: String| {
+        render_list(
+            ui,
+            Filters::from_url(&back_to),
+            Some(msg),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
     if ids.is_empty() {
         let msg = ui.ctx.t("list.none-selected").to_string();
         return fail(ui, msg).await;
@@ -103,12 +110,18 @@ pub async fn bulk(ui: Ui, Form(f): Form<Vec<(String, String)>>) -> Out {
             }
         }
     }
-    if done == 0 && let Some(e) = last {
+    if done == 0
+        && let Some(e) = last
+    {
         let msg = message(&ui.ctx, &e);
         return fail(ui, msg).await;
     }
     let sep = if back_to.contains('?') { '&' } else { '?' };
-    let failed = if failed > 0 { format!("&failed={failed}") } else { String::new() };
+    let failed = if failed > 0 {
+        format!("&failed={failed}")
+    } else {
+        String::new()
+    };
     back(&format!("{back_to}{sep}done={done}{failed}"))
 }
 
@@ -158,9 +171,11 @@ pub async fn create(ui: Ui, Form(f): Form<Vec<(String, String)>>) -> Out {
     let parse = |ui: &Ui| -> Result<NewIncident, hikeshi_core::Error> {
         let due_at = match f.get("due") {
             "" => None,
-            s => Some(ui.ctx.parse_date(s).ok_or_else(|| {
-                hikeshi_core::Error::validation("due", ui.ctx.t("err.date"))
-            })?),
+            s => Some(
+                ui.ctx
+                    .parse_date(s)
+                    .ok_or_else(|| hikeshi_core::Error::validation("due", ui.ctx.t("err.date")))?,
+            ),
         };
         Ok(NewIncident {
             title: f.get("title").into(),
@@ -191,6 +206,11 @@ pub async fn assignees(ui: &Ui) -> Vec<String> {
         .list_users(&ui.actor)
         .await
         .or_page(ui)
-        .map(|us| us.into_iter().filter(|u| !u.disabled).map(|u| u.username).collect())
+        .map(|us| {
+            us.into_iter()
+                .filter(|u| !u.disabled)
+                .map(|u| u.username)
+                .collect()
+        })
         .unwrap_or_default()
 }

@@ -56,11 +56,22 @@ fn size(n: i64) -> String {
 }
 
 /// Active incidents matching `q` (or, without `q`, the newest in the report's constituency).
-async fn suggest(ui: &Ui, names: &mut Names, q: &str, c: Option<hikeshi_core::ids::ConstituencyId>) -> Vec<IncidentRow> {
+async fn suggest(
+    ui: &Ui,
+    names: &mut Names,
+    q: &str,
+    c: Option<hikeshi_core::ids::ConstituencyId>,
+) -> Vec<IncidentRow> {
     let lq = ListQuery {
         q: Some(q.to_string()).filter(|s| !s.trim().is_empty()),
         constituency: if q.trim().is_empty() { c } else { None },
-        status: vec!["open".into(), "analysing".into(), "planning".into(), "responding".into(), "verifying".into()],
+        status: vec![
+            "open".into(),
+            "analysing".into(),
+            "planning".into(),
+            "responding".into(),
+            "verifying".into(),
+        ],
         limit: 8,
         ..Default::default()
     };
@@ -122,7 +133,11 @@ pub async fn page(ui: Ui, Path(id): Path<String>, Query(q): Query<HashMap<String
 }
 
 /// `GET /reports/{id}/suggest?suggest=..`: the suggestion list alone (htmx).
-pub async fn suggestions(ui: Ui, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Out {
+pub async fn suggestions(
+    ui: Ui,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Out {
     let q = q.get("suggest").cloned().unwrap_or_default();
     if !ui.htmx {
         return back(&format!("/reports/{id}?suggest={}", super::ctx::enc(&q)));
@@ -131,7 +146,11 @@ pub async fn suggestions(ui: Ui, Path(id): Path<String>, Query(q): Query<HashMap
     let mut names = Names::load(&ui).await;
     let suggestions = suggest(&ui, &mut names, &q, r.constituency).await;
     let rep = ReportRow::build(&ui, &mut names, &r).await;
-    ok(&SuggestPartial { ctx: ui.ctx, rep, suggestions })
+    ok(&SuggestPartial {
+        ctx: ui.ctx,
+        rep,
+        suggestions,
+    })
 }
 
 async fn finish<T>(ui: Ui, id: &str, r: Result<T, Error>) -> Out {
@@ -145,7 +164,11 @@ async fn finish<T>(ui: Ui, id: &str, r: Result<T, Error>) -> Out {
 }
 
 /// Opens an incident from the report: its subject, text, constituency and TLP.
-pub async fn open_incident(ui: Ui, Path(id): Path<String>, Form(f): Form<Vec<(String, String)>>) -> Out {
+pub async fn open_incident(
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Out {
     let f = Fields(f);
     check_csrf(&ui, &f)?;
     let r = ui.app.get_report(&ui.actor, &id).await.or_page(&ui)?;

@@ -95,7 +95,14 @@ pub async fn bulk(ui: Ui, Form(f): Form<Vec<(String, String)>>) -> Out {
     };
     if let Some(msg) = problem {
         let filters = Filters::from_url(&back_to);
-        return render_list(ui, filters, Some(msg), reason, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render_list(
+            ui,
+            filters,
+            Some(msg),
+            reason,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let (mut done, mut failed, mut last) = (0, 0, None);
     for id in &ids {
@@ -117,7 +124,14 @@ pub async fn bulk(ui: Ui, Form(f): Form<Vec<(String, String)>>) -> Out {
     {
         let msg = message(&ui.ctx, &e);
         let filters = Filters::from_url(&back_to);
-        return render_list(ui, filters, Some(msg), reason, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render_list(
+            ui,
+            filters,
+            Some(msg),
+            reason,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let sep = if back_to.contains('?') { '&' } else { '?' };
     let failed = if failed > 0 {

@@ -1,0 +1,425 @@
+//! Mail intake: raw message → stored (committed) → parsed → decided → recorded.
+//!
+//! The raw bytes are committed before the parser sees them, so a parser or database failure
+//! later never loses a message: it stays `failed` in `raw_messages`, to be retried. The
+//! decision is pure ([`decide`]): a subject tag naming one of our records makes the message
+//! correspondence on that record; anything else becomes a new report, routed to the
+//! constituency of the recipient or sender domain.
+
+use super::{App, MAX_TEXT, MAX_TITLE, json, who};
+use crate::access::Actor;
+use crate::error::{Error, Result};
+use crate::ids::{AttachmentId, EntryId, ReportId};
+use crate::model::*;
+use hikeshi_mail::ParsedMessage;
+use sha2::{Digest, Sha256};
+
+/// Largest raw message accepted (bytes).
+pub const MAX_RAW_MESSAGE: usize = 50 * 1024 * 1024;
+
+/// Default subject tag prefix: `[Hikeshi #2026-0042]`.
+pub const DEFAULT_TAG_PREFIX: &str = "Hikeshi";
+
+/// Where a message landed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Landed {
+    /// `report` (a new report) or `reply` (correspondence on an existing record).
+    pub kind: String,
+    /// Reference of the record the message landed on.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Id of that record.
+    pub id: String,
+    pub raw_id: String,
+    pub auto_generated: bool,
+}
+
+/// What to do with a parsed message: pure, from the subject tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Correspondence on the record with this reference.
+    Reply(String),
+    NewReport,
+}
+
+pub fn decide(msg: &ParsedMessage, tag_prefix: &str) -> Decision {
+    match hikeshi_mail::find_tag(&msg.subject, tag_prefix) {
+        Some(r) => Decision::Reply(r),
+        None => Decision::NewReport,
+    }
+}
+
+/// Every domain and parent domain of the recipients, then of the sender, most specific
+/// first (`a.b.example.jp` → `a.b.example.jp`, `b.example.jp`, `example.jp`).
+pub fn routing_domains(msg: &ParsedMessage) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let addrs = msg.to.iter().chain(msg.cc.iter()).chain(msg.from.iter());
+    for a in addrs {
+        let Some((_, domain)) = a.addr.rsplit_once('@') else {
+            continue;
+        };
+        let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+        let labels: Vec<&str> = d.split('.').collect();
+        for i in 0..labels.len().saturating_sub(1) {
+            let s = labels[i..].join(".");
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+fn meta(raw_id: &str, msg: &ParsedMessage) -> MailMeta {
+    MailMeta {
+        raw_id: raw_id.to_string(),
+        message_id: msg.message_id.clone(),
+        from: msg.from.as_ref().map(|a| a.addr.clone()),
+        to: msg
+            .to
+            .iter()
+            .chain(msg.cc.iter())
+            .map(|a| a.addr.clone())
+            .collect(),
+        auto_generated: msg.is_auto_generated(),
+        auto_reason: msg
+            .auto_generated
+            .as_ref()
+            .and_then(|r| serde_json::to_value(r).ok())
+            .map(|v| match v.get("value") {
+                Some(val) => format!(
+                    "{}:{}",
+                    v["kind"].as_str().unwrap_or(""),
+                    val.as_str().unwrap_or("")
+                ),
+                None => v["kind"].as_str().unwrap_or("").to_string(),
+            }),
+        // Verification comes with OpenPGP support; until then nothing is claimed.
+        signature: "none".into(),
+        language: match msg.language {
+            hikeshi_mail::Lang::Ja => "ja".into(),
+            hikeshi_mail::Lang::En => "en".into(),
+        },
+        malformed: msg.malformed.clone(),
+        headers: msg.headers.iter().take(200).cloned().collect(),
+    }
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        s.chars().take(max).collect()
+    }
+}
+
+impl App {
+    fn files(
+        &self,
+        actor: &Actor,
+        kind: TargetKind,
+        target: &str,
+        msg: &ParsedMessage,
+    ) -> Vec<(Attachment, Vec<u8>)> {
+        msg.attachments
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let name = a
+                    .name
+                    .clone()
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| format!("part-{}", i + 1));
+                let name: String = name
+                    .chars()
+                    .map(|c| {
+                        if matches!(c, '/' | '\\' | '\0') {
+                            '_'
+                        } else {
+                            c
+                        }
+                    })
+                    .take(255)
+                    .collect();
+                (
+                    Attachment {
+                        id: AttachmentId::new(self.now_ms()),
+                        target_kind: kind,
+                        target_id: target.to_string(),
+                        name,
+                        content_type: a.content_type.clone(),
+                        sha256: a.sha256.clone(),
+                        size: a.size as i64,
+                        created_by: actor.user,
+                        created_at: self.now(),
+                    },
+                    a.bytes.clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// Takes one raw RFC 5322 message (mailgate, IMAP, import, API). Mail intake acts for
+    /// the whole team, so the caller must be a global user who may write.
+    pub async fn ingest_mail(
+        &self,
+        actor: &Actor,
+        raw: &[u8],
+        channel: &str,
+        tag_prefix: &str,
+    ) -> Result<Landed> {
+        actor.require_write_role()?;
+        if !actor.is_global() {
+            return Err(Error::Forbidden(
+                "mail intake needs a user who sees every constituency".into(),
+            ));
+        }
+        if raw.is_empty() {
+            return Err(Error::validation("message", "empty message"));
+        }
+        if raw.len() > MAX_RAW_MESSAGE {
+            return Err(Error::validation(
+                "message",
+                format!("larger than {MAX_RAW_MESSAGE} bytes"),
+            ));
+        }
+        let channel = channel.trim();
+        if channel.is_empty() || channel.len() > 64 {
+            return Err(Error::validation("channel", "1 to 64 characters"));
+        }
+        let raw_msg = RawMessage {
+            id: crate::ids::EntryId::new(self.now_ms()).to_string(),
+            sha256: hex::encode(Sha256::digest(raw)),
+            size: raw.len() as i64,
+            channel: channel.to_string(),
+            received_at: self.now(),
+        };
+        self.store.insert_raw_message(&raw_msg, raw).await?;
+        match self.record_mail(actor, &raw_msg, raw, tag_prefix).await {
+            Ok(landed) => {
+                self.store
+                    .finish_raw_message(&raw_msg.id, "processed", Some(&landed.id), None)
+                    .await?;
+                Ok(landed)
+            }
+            Err(e) => {
+                // The raw message stays, marked failed, for a retry; the caller learns why.
+                self.store
+                    .finish_raw_message(&raw_msg.id, "failed", None, Some(&e.to_string()))
+                    .await?;
+                Err(e)
+            }
+        }
+    }
+
+    async fn record_mail(
+        &self,
+        actor: &Actor,
+        raw_msg: &RawMessage,
+        raw: &[u8],
+        tag_prefix: &str,
+    ) -> Result<Landed> {
+        let msg = hikeshi_mail::parse(raw);
+        let m = meta(&raw_msg.id, &msg);
+        let subject = clip(msg.subject.trim(), MAX_TITLE);
+        let body = clip(&msg.text, MAX_TEXT);
+        if let Decision::Reply(reference) = decide(&msg, tag_prefix) {
+            let target = match self.find_incident(&reference).await {
+                Ok(i) => Some((TargetKind::Incident, i.id.to_string(), i.reference)),
+                Err(Error::NotFound) => self
+                    .find_report(&reference)
+                    .await
+                    .ok()
+                    .map(|r| (TargetKind::Report, r.id.to_string(), r.reference)),
+                Err(e) => return Err(e),
+            };
+            if let Some((kind, id, reference)) = target {
+                let e = Entry {
+                    id: EntryId::new(self.now_ms()),
+                    target_kind: kind,
+                    target_id: id.clone(),
+                    kind: "correspondence".into(),
+                    direction: Some(Direction::In),
+                    author: None,
+                    from: m.from.clone(),
+                    to: m.to.clone(),
+                    subject: Some(subject),
+                    body: if body.trim().is_empty() {
+                        "(no text)".into()
+                    } else {
+                        body
+                    },
+                    created_at: self.now(),
+                };
+                let files = self.files(actor, kind, &id, &msg);
+                let audit = self.audit(
+                    who(actor),
+                    "correspondence.receive",
+                    kind,
+                    id.clone(),
+                    None,
+                    Some(serde_json::json!({"entry": e.id, "raw": raw_msg.id})),
+                );
+                self.store.insert_mail_entry(&e, &m, &files, &audit).await?;
+                return Ok(Landed {
+                    kind: "reply".into(),
+                    reference,
+                    id,
+                    raw_id: raw_msg.id.clone(),
+                    auto_generated: m.auto_generated,
+                });
+            }
+        }
+        let constituency = self
+            .store
+            .constituency_for_domains(&routing_domains(&msg))
+            .await?;
+        let now = self.now();
+        let reporter = m.from.clone().unwrap_or_else(|| "(unknown sender)".into());
+        let draft = Report {
+            id: ReportId::new(self.now_ms()),
+            reference: String::new(),
+            channel: Channel::Email,
+            reporter: clip(&reporter, 500),
+            reporter_type: if m.auto_generated {
+                ReporterType::Automated
+            } else {
+                ReporterType::Other
+            },
+            received_at: raw_msg.received_at,
+            subject: if subject.is_empty() {
+                "(no subject)".into()
+            } else {
+                subject
+            },
+            content: body,
+            status: ReportStatus::New,
+            reject_reason: None,
+            constituency,
+            owner: None,
+            tlp: Tlp::Amber,
+            tags: vec![],
+            incidents: vec![],
+            named_users: vec![],
+            created_by: actor.user,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let files = self.files(actor, TargetKind::Report, &draft.id.to_string(), &msg);
+        let audit = self.audit(
+            who(actor),
+            "report.create",
+            TargetKind::Report,
+            draft.id.to_string(),
+            None,
+            json(&draft),
+        );
+        let stored = self
+            .store
+            .insert_mail_report(&draft, &m, &files, &audit)
+            .await?;
+        Ok(Landed {
+            kind: "report".into(),
+            reference: stored.reference,
+            id: stored.id.to_string(),
+            raw_id: raw_msg.id.clone(),
+            auto_generated: m.auto_generated,
+        })
+    }
+
+    /// Adds mail facts and attachments to reports (two queries for any number of reports).
+    async fn details(&self, reports: Vec<Report>) -> Result<Vec<ReportDetails>> {
+        let ids: Vec<String> = reports.iter().map(|r| r.id.to_string()).collect();
+        let mut metas = self.store.mail_meta(&ids).await?;
+        let files = self.store.attachments_of_many(&ids).await?;
+        Ok(reports
+            .into_iter()
+            .map(|r| {
+                let id = r.id.to_string();
+                let mail = metas
+                    .iter()
+                    .position(|(k, _)| *k == id)
+                    .map(|i| metas.swap_remove(i).1);
+                let attachments = files
+                    .iter()
+                    .filter(|a| a.target_id == id)
+                    .cloned()
+                    .collect();
+                ReportDetails {
+                    report: r,
+                    mail,
+                    attachments,
+                }
+            })
+            .collect())
+    }
+
+    pub async fn get_report_details(
+        &self,
+        actor: &Actor,
+        id_or_ref: &str,
+    ) -> Result<ReportDetails> {
+        let r = self.get_report(actor, id_or_ref).await?;
+        let mut d = self.details(vec![r]).await?;
+        d.pop().ok_or(Error::NotFound)
+    }
+
+    pub async fn list_report_details(
+        &self,
+        actor: &Actor,
+        q: &crate::ports::ListQuery,
+    ) -> Result<crate::ports::Page<ReportDetails>> {
+        let page = self.list_reports(actor, q).await?;
+        Ok(crate::ports::Page {
+            items: self.details(page.items).await?,
+            next: page.next,
+        })
+    }
+
+    /// The raw message as received, if the caller may see the report or entry made from it.
+    pub async fn raw_mail_of_report(&self, actor: &Actor, id_or_ref: &str) -> Result<Vec<u8>> {
+        let d = self.get_report_details(actor, id_or_ref).await?;
+        let raw_id = d.mail.map(|m| m.raw_id).ok_or(Error::NotFound)?;
+        self.store
+            .raw_message(&raw_id)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+}
+
+/// A report with what arrived with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportDetails {
+    pub report: Report,
+    pub mail: Option<MailMeta>,
+    pub attachments: Vec<Attachment>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(raw: &str) -> ParsedMessage {
+        hikeshi_mail::parse(raw.as_bytes())
+    }
+
+    #[test]
+    fn decide_and_route() {
+        let m = msg(
+            "From: a@mail.partner.example.jp\r\nTo: cert@team.example\r\nSubject: Re: [Hikeshi #2026-0042] x\r\n\r\nbody",
+        );
+        assert_eq!(decide(&m, "Hikeshi"), Decision::Reply("2026-0042".into()));
+        assert_eq!(decide(&m, "Other"), Decision::NewReport);
+        assert_eq!(
+            routing_domains(&m),
+            vec![
+                "team.example",
+                "mail.partner.example.jp",
+                "partner.example.jp",
+                "example.jp"
+            ]
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! The `Store` conformance story: every method of `hikeshi_core::ports::Store`, called
+//! directly on `SqlStore`, on every backend.
+
+mod admin;
+mod fx;
+mod incidents;
+mod lists;
+mod work;

@@ -1,0 +1,190 @@
+// Hikeshi's web UI in a real browser: headless Chromium from Debian, driven by
+// playwright-core. Started by scripts/lib/browser.sh, which runs `hikeshi serve` and seeds:
+//   constituencies a and b; users alice (handler, a) and bob (handler, b); admin.
+// Environment: HIKESHI_TEST_URL, HIKESHI_TEST_ADMIN_PASSWORD, HIKESHI_TEST_PASSWORD,
+// HIKESHI_TEST_CHROMIUM, HIKESHI_TEST_SCREENSHOTS.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const BASE = process.env.HIKESHI_TEST_URL ?? "http://127.0.0.1:8080";
+const ADMIN_PW = process.env.HIKESHI_TEST_ADMIN_PASSWORD ?? "admin-password";
+const USER_PW = process.env.HIKESHI_TEST_PASSWORD ?? "handler-password";
+const SHOTS = process.env.HIKESHI_TEST_SCREENSHOTS ?? "test-artifacts/screenshots";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  "--disable-dev-shm-usage"];
+
+let browser;
+const state = {}; // shared between the steps, which run in order
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.HIKESHI_TEST_CHROMIUM || "/usr/bin/chromium",
+    args: ARGS,
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function session(user, password, lang = "en") {
+  const context = await browser.newContext({
+    baseURL: BASE,
+    viewport: { width: 1440, height: 900 },
+    locale: lang === "ja" ? "ja-JP" : "en-US",
+    extraHTTPHeaders: { "Accept-Language": lang === "ja" ? "ja,en;q=0.5" : "en" },
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto("/");
+  assert.match(page.url(), /\/login\?next=/);
+  await page.fill("#username", user);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.click("button[type=submit]")]);
+  return { context, page, errors };
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+}
+
+test("login shows the overview; the CSP header is strict", async () => {
+  const { context, page, errors } = await session("admin", ADMIN_PW);
+  const resp = await page.goto("/");
+  const csp = resp.headers()["content-security-policy"];
+  assert.ok(csp, "CSP header present");
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  await page.locator("h1", { hasText: "Overview" }).waitFor();
+  assert.equal(errors.length, 0, `console errors: ${errors.join("\n")}`);
+  state.admin = { context, page };
+});
+
+test("an API token created in admin shows its secret once; seed a report", async () => {
+  const { page } = state.admin;
+  await page.goto("/admin");
+  await page.click("summary:has-text('Create token')");
+  await page.fill("#t-name", "browser-test");
+  await page.click("form[action='/admin/tokens'] button[type=submit]");
+  const secret = (await page.locator("#new-secret").textContent()).trim();
+  assert.ok(secret.length > 20);
+  const r = await page.request.post("/api/v1/reports", {
+    headers: { Authorization: `Bearer ${secret}` },
+    data: {
+      subject: "フィッシングサイトの報告 / Phishing site report",
+      content: "お客様から、弊社を装ったフィッシングサイト hxxp://example[.]test/login の報告がありました。\n\nA customer reported a phishing site imitating our login page.",
+      constituency: "a",
+      reporter: "customer@example.test",
+      tlp: "green",
+    },
+  });
+  assert.equal(r.status(), 201, await r.text());
+  state.report = (await r.json()).ref;
+});
+
+test("switch to Japanese and create an incident with Japanese text", async () => {
+  const { page } = state.admin;
+  await page.goto("/");
+  await page.click("a.lang");
+  await page.locator("h1", { hasText: "概要" }).waitFor();
+  assert.equal(await page.getAttribute("html", "lang"), "ja");
+  await page.goto("/incidents/new");
+  await page.fill("#title", "ランサムウェア感染の疑い(経理部の端末)");
+  await page.fill("#description", "経理部の端末でファイルの拡張子が変更され、身代金要求の文書が見つかりました。ネットワークから隔離済み。");
+  await page.selectOption("#severity", "high");
+  await page.selectOption("#tlp", "amber");
+  await page.selectOption("#constituency", "a");
+  await Promise.all([page.waitForURL(/\/incidents\/\d{4}-\d{4}$/), page.click("form[action='/incidents'] button[type=submit]")]);
+  state.ref = page.url().split("/").pop();
+  await page.locator("h1", { hasText: "ランサムウェア感染の疑い" }).waitFor();
+  assert.match(await page.locator(".tlp-banner").textContent(), /TLP:AMBER/);
+});
+
+test("find it by search, with the match highlighted", async () => {
+  const { page } = state.admin;
+  await page.goto("/");
+  await page.keyboard.press("/");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "q");
+  await page.keyboard.type("身代金");
+  await Promise.all([page.waitForURL(/\/search\?q=/), page.keyboard.press("Enter")]);
+  const hit = page.locator(".hits li", { hasText: state.ref });
+  await hit.waitFor();
+  assert.equal(await hit.locator("mark").first().textContent(), "身代金");
+});
+
+test("assign, comment and resolve", async () => {
+  const { page } = state.admin;
+  await page.goto(`/incidents/${state.ref}`);
+  await page.fill("#assign-owner", "alice");
+  await Promise.all([page.waitForLoadState("load"), page.click("#assign-owner + button")]);
+  await page.locator("#owner", { hasText: "alice" }).waitFor();
+  await page.fill("#comment-body", "端末のイメージを保全しました。<b>太字ではない</b>");
+  await page.click(".comment-form button[type=submit]");
+  await page.locator(".ev-comment .ev-body", { hasText: "端末のイメージを保全しました" }).waitFor();
+  assert.equal(await page.locator(".ev-comment .ev-body b").count(), 0);
+  await page.selectOption("#to-status", "resolved");
+  await page.fill("#resolution", "バックアップから復旧し、侵入経路を遮断しました。");
+  await Promise.all([page.waitForLoadState("load"), page.click("form[action$='/status'] button[type=submit]")]);
+  await page.locator(".badges .status", { hasText: "解決" }).waitFor();
+  const options = await page.locator("#to-status option").evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(options.sort(), ["closed", "open"]);
+});
+
+test("screenshots of the main pages in both languages", async () => {
+  const { page } = state.admin;
+  for (const lang of ["ja", "en"]) {
+    await page.goto(`/lang?to=${lang}&next=/`);
+    await shot(page, `home-${lang}`);
+    await page.goto("/incidents");
+    await shot(page, `incidents-${lang}`);
+    await page.goto(`/incidents/${state.ref}`);
+    await shot(page, `incident-${lang}`);
+    await page.goto(`/reports/${state.report}`);
+    await shot(page, `report-${lang}`);
+    await page.goto("/admin");
+    await shot(page, `admin-${lang}`);
+  }
+});
+
+test("a title with <script> renders as text", async () => {
+  const { page } = state.admin;
+  const title = "<script>window.__pwned = 1</script><img src=x onerror=alert(1)>";
+  await page.goto("/incidents/new");
+  await page.fill("#title", title);
+  await page.selectOption("#constituency", "b");
+  await Promise.all([page.waitForURL(/\/incidents\/\d{4}-\d{4}$/), page.click("form[action='/incidents'] button[type=submit]")]);
+  state.bRef = page.url().split("/").pop();
+  assert.equal((await page.locator("h1").textContent()).trim(), title);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.locator("main img").count(), 0);
+});
+
+test("a handler of constituency A cannot reach B's incident by URL", async () => {
+  const { context, page } = await session("alice", USER_PW);
+  const resp = await page.goto(`/incidents/${state.bRef}`);
+  assert.equal(resp.status(), 404);
+  await page.locator("h1", { hasText: "Not found" }).waitFor();
+  assert.equal(await page.locator("body").textContent().then((t) => t.includes("__pwned")), false);
+  // Her own constituency's incident (assigned to her above) is there, on her overview.
+  await page.goto("/");
+  await page.locator("table.list a", { hasText: state.ref }).first().waitFor();
+  await context.close();
+});
+
+test("keyboard: g i goes to incidents, j and Enter open a row", async () => {
+  const { page } = state.admin;
+  await page.goto("/");
+  await page.keyboard.press("g");
+  await page.keyboard.press("i");
+  await page.waitForURL(/\/incidents$/);
+  await page.keyboard.press("j");
+  await Promise.all([page.waitForURL(/\/incidents\/\d{4}-\d{4}$/), page.keyboard.press("Enter")]);
+  await state.admin.context.close();
+});
