@@ -55,6 +55,37 @@ async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
 }
 
+/** A realistic queue for the screenshots, through the JSON API with a bearer token. */
+async function seedQueue(request, token) {
+  const headers = { Authorization: `Bearer ${token}` };
+  const hours = (h) => new Date(Date.now() + h * 3600_000).toISOString();
+  const incidents = [
+    { title: "Phishing site imitating the customer portal", severity: "high", tlp: "amber", constituency: "a", owner: "admin", due_at: hours(20) },
+    { title: "DDoS against www (L7, about 40k requests/s)", severity: "critical", tlp: "amber+strict", constituency: "a", owner: "admin", due_at: hours(-3), status: "responding" },
+    { title: "マルウェア感染端末の通報(営業部)", severity: "high", tlp: "red", constituency: "a", owner: "admin", due_at: hours(48), status: "analysing" },
+    { title: "Credential stuffing against the VPN gateway", severity: "medium", tlp: "green", constituency: "a" },
+    { title: "公開設定のストレージから顧客データが閲覧可能との指摘", severity: "medium", tlp: "amber", constituency: "b", status: "planning" },
+    { title: "Defacement of a campaign microsite", severity: "low", tlp: "clear", constituency: "b" },
+  ];
+  for (const { status, ...input } of incidents) {
+    const r = await request.post("/api/v1/incidents", { headers, data: input });
+    assert.equal(r.status(), 201, await r.text());
+    if (status) {
+      const ref = (await r.json()).ref;
+      const p = await request.patch(`/api/v1/incidents/${ref}`, { headers, data: { status } });
+      assert.equal(p.status(), 200, await p.text());
+    }
+  }
+  const reports = [
+    { subject: "Spam sent from a compromised mailbox", content: "Our abuse desk received 300 complaints.", constituency: "a", reporter: "abuse@isp.example", tlp: "green" },
+    { subject: "ポートスキャンの通知 203.0.113.7", content: "203.0.113.7 から 22/tcp, 3389/tcp への走査を観測しました。", constituency: "b", reporter: "soc@partner.example.jp", tlp: "amber" },
+  ];
+  for (const input of reports) {
+    const r = await request.post("/api/v1/reports", { headers, data: input });
+    assert.equal(r.status(), 201, await r.text());
+  }
+}
+
 test("login shows the overview; the CSP header is strict", async () => {
   const { context, page, errors } = await session("admin", ADMIN_PW);
   const resp = await page.goto("/");
@@ -87,6 +118,32 @@ test("an API token created in admin shows its secret once; seed a report", async
   });
   assert.equal(r.status(), 201, await r.text());
   state.report = (await r.json()).ref;
+  await seedQueue(page.request, secret);
+});
+
+test("admin creates a constituency with netblocks and a user", async () => {
+  const { page } = state.admin;
+  await page.goto("/admin");
+  await page.click("summary:has-text('Add constituency')");
+  await page.fill("#c-slug", "c");
+  await page.fill("#c-name", "Constituency C (Osaka branch)");
+  await page.fill("#c-net", "192.0.2.0/24\n2001:db8::/32");
+  await page.fill("#c-dom", "osaka.example.jp");
+  await Promise.all([page.waitForLoadState("load"), page.click("form[action='/admin/constituencies'] button[type=submit]")]);
+  await page.locator("td", { hasText: "192.0.2.0/24, 2001:db8::/32" }).waitFor();
+  await page.click("summary:has-text('Add constituency')");
+  await page.fill("#c-slug", "Not A Slug!");
+  await page.fill("#c-name", "x");
+  await page.click("form[action='/admin/constituencies'] button[type=submit]");
+  await page.locator("p.alert", { hasText: "slug" }).waitFor();
+  await page.goto("/admin");
+  await page.click("summary:has-text('Add user')");
+  await page.fill("#u-name", "carol");
+  await page.selectOption("#u-role", "lead");
+  await page.selectOption("#u-const", ["a", "c"]);
+  await page.fill("#u-pw", "carol-password-123");
+  await Promise.all([page.waitForLoadState("load"), page.click("form[action='/admin/users'] button[type=submit]")]);
+  await page.locator("tr", { hasText: "carol" }).locator("td", { hasText: "a, c" }).waitFor();
 });
 
 test("switch to Japanese and create an incident with Japanese text", async () => {
@@ -129,12 +186,35 @@ test("assign, comment and resolve", async () => {
   await page.click(".comment-form button[type=submit]");
   await page.locator(".ev-comment .ev-body", { hasText: "端末のイメージを保全しました" }).waitFor();
   assert.equal(await page.locator(".ev-comment .ev-body b").count(), 0);
+  await page.click("summary:has-text('調査を追加')");
+  await page.fill("#inv-title", "感染経路の調査");
+  await page.fill("#inv-corr", "it-support@example.jp");
+  await Promise.all([page.waitForLoadState("load"), page.click("form[action$='/investigations'] button[type=submit]")]);
+  await page.locator("li", { hasText: "感染経路の調査" }).waitFor();
+  await page.click("summary:has-text('対策を追加')");
+  await page.selectOption("#cm-kind", "isolate");
+  await page.fill("#cm-what", "PC-ACC-0142");
+  await page.fill("#cm-where", "EDR");
+  await Promise.all([page.waitForLoadState("load"), page.click("form[action$='/countermeasures'] button[type=submit]")]);
+  await page.locator("li", { hasText: "PC-ACC-0142" }).waitFor();
   await page.selectOption("#to-status", "resolved");
   await page.fill("#resolution", "バックアップから復旧し、侵入経路を遮断しました。");
   await Promise.all([page.waitForLoadState("load"), page.click("form[action$='/status'] button[type=submit]")]);
   await page.locator(".badges .status", { hasText: "解決" }).waitFor();
   const options = await page.locator("#to-status option").evaluateAll((os) => os.map((o) => o.value));
   assert.deepEqual(options.sort(), ["closed", "open"]);
+});
+
+test("link a report to an incident from the suggestions (htmx)", async () => {
+  const { page } = state.admin;
+  await page.goto(`/reports/${state.report}`);
+  // The incident is resolved now, so it is not suggested; the newest open one in the
+  // constituency is, after a search for its title.
+  await page.fill("#suggest", "Phishing");
+  const item = page.locator("#suggestions li", { hasText: "Phishing site imitating" });
+  await item.waitFor();
+  await Promise.all([page.waitForLoadState("load"), item.locator("button").click()]);
+  await page.locator(".side-col li", { hasText: "Phishing site imitating" }).waitFor();
 });
 
 test("screenshots of the main pages in both languages", async () => {
@@ -172,9 +252,13 @@ test("a handler of constituency A cannot reach B's incident by URL", async () =>
   assert.equal(resp.status(), 404);
   await page.locator("h1", { hasText: "Not found" }).waitFor();
   assert.equal(await page.locator("body").textContent().then((t) => t.includes("__pwned")), false);
-  // Her own constituency's incident (assigned to her above) is there, on her overview.
-  await page.goto("/");
-  await page.locator("table.list a", { hasText: state.ref }).first().waitFor();
+  // Her own constituency's incident (assigned to her above) is there.
+  const own = await page.goto(`/incidents/${state.ref}`);
+  assert.equal(own.status(), 200);
+  await page.locator("#owner", { hasText: "alice" }).waitFor();
+  // B's incidents are not in her lists or search either.
+  await page.goto("/search?q=pwned");
+  assert.equal(await page.locator(".hits li").count(), 0);
   await context.close();
 });
 

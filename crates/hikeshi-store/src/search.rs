@@ -9,7 +9,7 @@ use crate::sql::{Sql, like_escape};
 use hikeshi_core::Result;
 use hikeshi_core::access::Visibility;
 use hikeshi_core::ports::{ListQuery, Sort};
-use sqlx::{Any, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 /// Replaces the search document of a record.
 pub(crate) async fn put_doc(
@@ -20,21 +20,43 @@ pub(crate) async fn put_doc(
 ) -> Result<()> {
     match backend {
         Backend::Sqlite => {
-            Sql::new("DELETE FROM search_fts WHERE doc_id = ")
+            let existing = Sql::new("SELECT fts_rowid FROM search_map WHERE doc_id = ")
                 .bind(id)
                 .query()
-                .execute(&mut **tx)
+                .fetch_optional(&mut **tx)
                 .await
                 .map_err(db_err)?;
-            Sql::new("INSERT INTO search_fts (doc_id, body) VALUES (")
-                .bind(id)
-                .push(", ")
-                .bind(body)
-                .push(")")
-                .query()
-                .execute(&mut **tx)
-                .await
-                .map_err(db_err)?;
+            match existing {
+                Some(row) => {
+                    let rowid: i64 = row.try_get("fts_rowid").map_err(db_err)?;
+                    Sql::new("UPDATE search_fts SET body = ")
+                        .bind(body)
+                        .push(" WHERE rowid = ")
+                        .bind(rowid)
+                        .query()
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db_err)?;
+                }
+                None => {
+                    Sql::new("INSERT INTO search_fts (doc_id, body) VALUES (")
+                        .bind(id)
+                        .push(", ")
+                        .bind(body)
+                        .push(")")
+                        .query()
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db_err)?;
+                    Sql::new("INSERT INTO search_map (doc_id, fts_rowid) VALUES (")
+                        .bind(id)
+                        .push(", last_insert_rowid())")
+                        .query()
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db_err)?;
+                }
+            }
         }
         Backend::Postgres => {
             Sql::new("INSERT INTO search_docs (doc_id, body) VALUES (")
@@ -209,11 +231,13 @@ impl SqlStore {
     /// Rebuilds the search documents from the records (after import).
     pub async fn rebuild_search(&self) -> Result<()> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        let clear = match self.backend {
-            Backend::Sqlite => "DELETE FROM search_fts",
-            Backend::Postgres => "DELETE FROM search_docs",
+        let clear: &[&'static str] = match self.backend {
+            Backend::Sqlite => &["DELETE FROM search_fts", "DELETE FROM search_map"],
+            Backend::Postgres => &["DELETE FROM search_docs"],
         };
-        sqlx::query(clear).execute(&mut *tx).await.map_err(db_err)?;
+        for sql in clear {
+            sqlx::query(*sql).execute(&mut *tx).await.map_err(db_err)?;
+        }
         let incidents = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {} FROM incidents",
             crate::codec::INCIDENT_COLS.join(", ")

@@ -58,3 +58,5 @@ CREATE TABLE audit_checkpoint (id BIGINT PRIMARY KEY, seq BIGINT NOT NULL, hash 
 
 -- Full-text search: trigram FTS5 (3+ characters via MATCH, 1-2 via LIKE on the same table).
 CREATE VIRTUAL TABLE search_fts USING fts5(doc_id UNINDEXED, body, tokenize = 'trigram case_sensitive 0');
+-- doc_id → FTS rowid, so an update touches one FTS row instead of scanning for doc_id.
+CREATE TABLE search_map (doc_id TEXT PRIMARY KEY, fts_rowid BIGINT NOT NULL);

@@ -69,11 +69,18 @@ pub async fn home(ui: Ui) -> Out {
     let by_severity = Severity::ALL
         .iter()
         .rev()
-        .map(|s| Count {
-            label: ui.ctx.t(&format!("severity.{s}")),
-            value: all.items.iter().filter(|i| i.severity == *s).count(),
-            href: format!("/incidents?severity={s}"),
-            class: super::view::sev_class(*s),
+        .map(|s| {
+            let value = all.items.iter().filter(|i| i.severity == *s).count();
+            Count {
+                label: ui.ctx.t(&format!("severity.{s}")),
+                value,
+                href: format!("/incidents?severity={s}"),
+                class: if value > 0 {
+                    super::view::sev_class(*s)
+                } else {
+                    ""
+                },
+            }
         })
         .collect();
     let by_status = IncidentStatus::ALL

@@ -72,12 +72,28 @@ pub struct TimelinePartial {
     pub can_write: bool,
 }
 
-fn value(v: &serde_json::Value) -> String {
+/// A changed value as people read it: translated vocabulary, local dates, short text.
+fn value(ctx: &Ctx, field: &str, v: &serde_json::Value) -> String {
     let s = match v {
-        serde_json::Value::Null => "—".to_string(),
+        serde_json::Value::Null => return "—".into(),
+        serde_json::Value::String(s) if s.is_empty() => return "—".into(),
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     };
+    let vocab = match field {
+        "status" => Some("status"),
+        "severity" => Some("severity"),
+        "tlp" => Some("tlp"),
+        _ => None,
+    };
+    if let Some(prefix) = vocab {
+        return ctx.t(&format!("{prefix}.{s}")).to_string();
+    }
+    if field.ends_with("_at")
+        && let Ok(ts) = s.parse::<jiff::Timestamp>()
+    {
+        return ctx.date(&ts);
+    }
     if s.chars().count() > 80 {
         format!("{}…", s.chars().take(80).collect::<String>())
     } else {
@@ -105,9 +121,13 @@ async fn history_event(ui: &Ui, names: &mut Names, e: &AuditEntry) -> Event {
             let (b, a) = if k == "owner" {
                 let id =
                     |v: &serde_json::Value| v.as_str().and_then(hikeshi_core::ids::UserId::parse);
-                (names.user(ui, id(b)).await, names.user(ui, id(a)).await)
+                let name = |n: String| if n.is_empty() { "—".to_string() } else { n };
+                (
+                    name(names.user(ui, id(b)).await),
+                    name(names.user(ui, id(a)).await),
+                )
             } else {
-                (value(b), value(a))
+                (value(&ui.ctx, k, b), value(&ui.ctx, k, a))
             };
             let field = ui.ctx.t(&format!("field.{k}"));
             let field = if field == "??" { k.as_str() } else { field };

@@ -60,11 +60,15 @@ async fn suggest(
     ui: &Ui,
     names: &mut Names,
     q: &str,
-    c: Option<hikeshi_core::ids::ConstituencyId>,
+    r: &hikeshi_core::model::Report,
 ) -> Vec<IncidentRow> {
     let lq = ListQuery {
         q: Some(q.to_string()).filter(|s| !s.trim().is_empty()),
-        constituency: if q.trim().is_empty() { c } else { None },
+        constituency: if q.trim().is_empty() {
+            r.constituency
+        } else {
+            None
+        },
         status: vec![
             "open".into(),
             "analysing".into(),
@@ -76,7 +80,14 @@ async fn suggest(
         ..Default::default()
     };
     match ui.app.list_incidents(&ui.actor, &lq).await {
-        Ok(p) => IncidentRow::all(ui, names, &p.items).await,
+        Ok(p) => {
+            let fresh: Vec<_> = p
+                .items
+                .into_iter()
+                .filter(|i| !r.incidents.contains(&i.id))
+                .collect();
+            IncidentRow::all(ui, names, &fresh).await
+        }
         Err(_) => vec![],
     }
 }
@@ -103,7 +114,7 @@ pub async fn show(ui: Ui, id: &str, q: &str, error: Option<(StatusCode, String)>
             incidents.push(IncidentRow::build(&ui, &mut names, &i).await);
         }
     }
-    let suggestions = suggest(&ui, &mut names, q, r.constituency).await;
+    let suggestions = suggest(&ui, &mut names, q, &r).await;
     let can_write = matches!(ui.actor.role, Role::Admin | Role::Lead | Role::Handler);
     let (code, error) = match error {
         Some((c, m)) => (c, Some(m)),
@@ -144,7 +155,7 @@ pub async fn suggestions(
     }
     let r = ui.app.get_report(&ui.actor, &id).await.or_page(&ui)?;
     let mut names = Names::load(&ui).await;
-    let suggestions = suggest(&ui, &mut names, &q, r.constituency).await;
+    let suggestions = suggest(&ui, &mut names, &q, &r).await;
     let rep = ReportRow::build(&ui, &mut names, &r).await;
     ok(&SuggestPartial {
         ctx: ui.ctx,

@@ -1,11 +1,8 @@
-//! Who sees and changes what: constituency scoping, TLP:RED, roles, token scopes, sessions
-//! with CSRF, security headers.
+//! Who sees and changes what: constituency scoping, TLP:RED, roles.
 
 use super::*;
-use axum::body::Body;
-use axum::http::{Method, Request, header};
 use hikeshi_core::model::Role;
-use hikeshi_testkit::{ADMIN_PASSWORD, for_each_backend};
+use hikeshi_testkit::for_each_backend;
 
 #[tokio::test]
 async fn a_handler_never_sees_another_constituency() {

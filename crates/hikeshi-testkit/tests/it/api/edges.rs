@@ -1,10 +1,10 @@
-//! Edges clients hit sooner or later: paging through the API, odd search strings, token
-//! revocation, session expiry and logout, large uploads, merging a parent into its child.
+//! Edges clients hit sooner or later: paging through the API, odd search strings, large
+//! uploads, merging a parent into its child.
 
 use super::*;
 use axum::body::Body;
 use axum::http::{Method, Request, header};
-use hikeshi_testkit::{ADMIN_PASSWORD, TestApp, for_each_backend};
+use hikeshi_testkit::{TestApp, for_each_backend};
 
 #[tokio::test]
 async fn cursor_paging_through_the_api() {
