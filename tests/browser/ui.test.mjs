@@ -183,8 +183,10 @@ test("assign, comment and resolve", async () => {
   await Promise.all([page.waitForLoadState("load"), page.click("#assign-owner + button")]);
   await page.locator("#owner", { hasText: "alice" }).waitFor();
   await page.fill("#comment-body", "端末のイメージを保全しました。<b>太字ではない</b>");
+  await page.evaluate(() => { window.__stay = 1; });
   await page.click(".comment-form button[type=submit]");
   await page.locator(".ev-comment .ev-body", { hasText: "端末のイメージを保全しました" }).waitFor();
+  assert.equal(await page.evaluate(() => window.__stay), 1, "htmx swapped the timeline in place");
   assert.equal(await page.locator(".ev-comment .ev-body b").count(), 0);
   await page.click("summary:has-text('調査を追加')");
   await page.fill("#inv-title", "感染経路の調査");
@@ -231,6 +233,12 @@ test("screenshots of the main pages in both languages", async () => {
     await page.goto("/admin");
     await shot(page, `admin-${lang}`);
   }
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.goto("/incidents");
+  await shot(page, "incidents-dark-en");
+  await page.goto(`/incidents/${state.ref}`);
+  await shot(page, "incident-dark-en");
+  await page.emulateMedia({ colorScheme: "light" });
 });
 
 test("a title with <script> renders as text", async () => {

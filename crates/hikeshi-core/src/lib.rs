@@ -16,6 +16,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod model;
 pub mod ports;
+pub mod routing;
 pub mod secrets;
 pub mod taxonomy;
 

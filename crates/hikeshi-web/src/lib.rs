@@ -92,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tokens/{id}", axum::routing::delete(admin::revoke_token))
         .route("/audit/verify", get(admin::verify_audit))
         .route("/extract", post(api::extract::extract))
+        .route("/lookup", get(api::lookup::lookup))
         .fallback(not_found);
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(

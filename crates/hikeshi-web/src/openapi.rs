@@ -17,7 +17,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         work::create_countermeasure, work::countermeasures, work::get_countermeasure, work::patch_countermeasure,
         admin::users, admin::create_user, admin::patch_user, admin::constituencies, admin::create_constituency,
         admin::get_constituency, admin::patch_constituency, admin::create_token, admin::tokens, admin::revoke_token,
-        admin::verify_audit, crate::api::extract::extract,
+        admin::verify_audit, crate::api::extract::extract, crate::api::lookup::lookup,
     ),
     modifiers(&Security),
     security(("bearer" = []))

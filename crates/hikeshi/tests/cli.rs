@@ -754,3 +754,95 @@ fn mailgate_lands_japanese_mail_and_threads_the_reply() {
     let o = mailgate(srv.port, "hks_wrong", &jis_mail("x", b"y", ""));
     assert_eq!(o.status.code(), Some(77), "{}", text(&o.stderr));
 }
+
+#[test]
+fn lookup_answers_whose_it_is_and_what_we_have() {
+    let d = tmp("lookup");
+    let o = run(
+        &[
+            "constituency",
+            "add",
+            "acme",
+            "--name",
+            "ACME",
+            "--netblock",
+            "203.0.113.0/24",
+            "--netblock",
+            "203.0.113.128/25",
+            "--domain",
+            "acme.co.jp",
+        ],
+        &d,
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        run(
+            &[
+                "constituency",
+                "add",
+                "shop",
+                "--name",
+                "Shop",
+                "--netblock",
+                "203.0.113.192/26"
+            ],
+            &d,
+            None
+        )
+        .status
+        .success()
+    );
+    let (srv, _) = serve(&d);
+    let t = token(&d);
+    let (st, _) = http(
+        srv.port,
+        "POST",
+        "/api/v1/incidents",
+        &t,
+        Some(r#"{"title":"C2 at 203.0.113.200","constituency":"shop"}"#),
+    );
+    assert_eq!(st, 201);
+    // Longest prefix wins; defanged input is accepted.
+    let (st, b) = http(
+        srv.port,
+        "GET",
+        "/api/v1/lookup?value=203.0.113%5B.%5D200",
+        &t,
+        None,
+    );
+    assert_eq!(st, 200, "{b}");
+    let v: serde_json::Value = serde_json::from_str(&b).expect("json");
+    assert_eq!(v["value"], "203.0.113.200");
+    assert_eq!(v["type"], "ipv4");
+    assert_eq!(v["owner"]["slug"], "shop");
+    assert_eq!(v["owner"]["matched"], "203.0.113.192/26");
+    assert_eq!(v["incidents"].as_array().map(Vec::len), Some(1), "{b}");
+    let (_, b) = http(
+        srv.port,
+        "GET",
+        "/api/v1/lookup?value=mail.acme.co.jp",
+        &t,
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&b).expect("json");
+    assert_eq!(v["owner"]["slug"], "acme", "{b}");
+    let (_, b) = http(
+        srv.port,
+        "GET",
+        "/api/v1/lookup?value=198.51.100.1",
+        &t,
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&b).expect("json");
+    assert!(v["owner"].is_null(), "{b}");
+    let (st, b) = http(
+        srv.port,
+        "GET",
+        "/api/v1/lookup?value=hello%20world",
+        &t,
+        None,
+    );
+    assert_eq!(st, 422, "{b}");
+    assert!(b.contains("\"field\":\"value\""), "{b}");
+}

@@ -288,6 +288,7 @@ impl App {
             json(&c),
         );
         self.store.insert_constituency(&c, &entry).await?;
+        self.forget_routing();
         Ok(c)
     }
 
@@ -363,6 +364,7 @@ impl App {
         self.store
             .update_constituency(&c, old.version, &entry)
             .await?;
+        self.forget_routing();
         Ok(c)
     }
 }

@@ -7,16 +7,19 @@ mod auth;
 mod incidents;
 mod inputs;
 mod intake;
+mod lookup;
 mod reports;
 mod work;
 
 pub use work::{MAX_ATTACHMENT, Parent};
 
+pub use admin::domain_ok;
 pub use auth::{Bootstrap, SESSION_HOURS};
 pub use inputs::*;
 pub use intake::{
     DEFAULT_TAG_PREFIX, Decision, Landed, MAX_RAW_MESSAGE, ReportDetails, decide, routing_domains,
 };
+pub use lookup::{LookupResult, Owner, ROUTING_TTL, Seen};
 
 use crate::access::{Actor, Guarded};
 use crate::error::{Error, Result};
@@ -35,6 +38,7 @@ pub struct App {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     key: Arc<std::sync::OnceLock<Vec<u8>>>,
+    routing: lookup::RoutingCache,
 }
 
 impl App {
@@ -43,6 +47,7 @@ impl App {
             store,
             clock,
             key: Arc::default(),
+            routing: Arc::default(),
         }
     }
 

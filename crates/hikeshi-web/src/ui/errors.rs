@@ -144,7 +144,7 @@ impl Fields {
     /// Lines of a textarea, without blanks.
     pub fn lines(&self, name: &str) -> Vec<String> {
         self.get(name)
-            .split(|c| c == '\n' || c == ',')
+            .split(['\n', ','])
             .map(|l| l.trim().to_string())
             .filter(|l| !l.is_empty())
             .collect()

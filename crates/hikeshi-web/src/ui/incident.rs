@@ -188,7 +188,7 @@ pub async fn timeline(ui: &Ui, names: &mut Names, id: &str) -> Result<Vec<Event>
     for e in &entries {
         events.push(entry_event(ui, names, e).await);
     }
-    events.sort_by(|a, b| b.sort.cmp(&a.sort));
+    events.sort_by_key(|e| std::cmp::Reverse(e.sort));
     Ok(events)
 }
 

@@ -5,6 +5,10 @@
 //! A refused form shows the page again with the message; a record the caller may not see
 //! is a 404 page.
 
+// Handlers return a rendered page either way (`Result<Response, Response>`): the error
+// *is* the page to show, so its size is that of any response.
+#![allow(clippy::result_large_err)]
+
 pub mod admin;
 pub mod assets;
 pub mod auth;

@@ -5,4 +5,5 @@ mod admin;
 mod fx;
 mod incidents;
 mod lists;
+mod mail;
 mod work;
