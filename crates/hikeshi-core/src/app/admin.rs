@@ -94,6 +94,14 @@ impl App {
         found.ok_or_else(|| Error::validation("user", format!("no user {name_or_id:?}")))
     }
 
+    /// Like [`App::resolve_user`], with `me` meaning the caller (assignment, filters).
+    pub async fn resolve_owner(&self, actor: &Actor, name_or_id: &str) -> Result<UserId> {
+        if name_or_id.trim() == "me" {
+            return Ok(actor.user);
+        }
+        Ok(self.resolve_user(name_or_id).await?.id)
+    }
+
     pub async fn resolve_constituency(&self, slug_or_id: &str) -> Result<Constituency> {
         let found = match ConstituencyId::parse(slug_or_id) {
             Some(id) => self.store.get_constituency(id).await?,

@@ -57,10 +57,9 @@ impl App {
     async fn owner_id(&self, actor: &Actor, owner: Option<&str>) -> Result<Option<UserId>> {
         let id = match owner {
             Some(o) => Some(
-                self.resolve_user(o)
+                self.resolve_owner(actor, o)
                     .await
-                    .map_err(|_| Error::validation("owner", format!("no user {o:?}")))?
-                    .id,
+                    .map_err(|_| Error::validation("owner", format!("no user {o:?}")))?,
             ),
             None => None,
         };

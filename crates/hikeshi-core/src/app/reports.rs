@@ -113,10 +113,9 @@ impl App {
         if let Some(o) = &p.owner {
             r.owner = match o {
                 Some(name) => Some(
-                    self.resolve_user(name)
+                    self.resolve_owner(actor, name)
                         .await
-                        .map_err(|_| Error::validation("owner", format!("no user {name:?}")))?
-                        .id,
+                        .map_err(|_| Error::validation("owner", format!("no user {name:?}")))?,
                 ),
                 None => None,
             };
