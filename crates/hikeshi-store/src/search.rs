@@ -122,8 +122,14 @@ fn push_search(s: &mut Sql, backend: Backend, q: &str) {
     }
 }
 
+/// The SQL twin of `Actor::can_see` (hikeshi-core `access.rs`): keep the two in step.
 fn push_visibility(s: &mut Sql, vis: &Visibility) {
     let uid = vis.user.to_string();
+    if vis.own_only {
+        // Reporters: exactly the records they created, whatever the constituency or TLP.
+        s.push(" AND created_by = ").bind(uid);
+        return;
+    }
     s.push(" AND ((tlp = 'red' AND (created_by = ")
         .bind(uid.clone())
         .push(" OR named_users LIKE ")
@@ -135,9 +141,6 @@ fn push_visibility(s: &mut Sql, vis: &Visibility) {
         s.push(" OR (tlp <> 'red' AND constituency_id IN ")
             .bind_list(vis.constituencies.iter().map(|c| c.to_string()))
             .push("))");
-    }
-    if vis.own_only {
-        s.push(" AND created_by = ").bind(uid);
     }
 }
 

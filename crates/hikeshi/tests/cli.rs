@@ -846,3 +846,82 @@ fn lookup_answers_whose_it_is_and_what_we_have() {
     assert_eq!(st, 422, "{b}");
     assert!(b.contains("\"field\":\"value\""), "{b}");
 }
+
+#[test]
+fn reporters_see_exactly_their_own_reports() {
+    let d = tmp("reporter");
+    assert!(
+        run(&["constituency", "add", "acme", "--name", "ACME"], &d, None)
+            .status
+            .success()
+    );
+    assert!(
+        run(
+            &["user", "add", "rita", "--role", "reporter"],
+            &d,
+            Some("rita-password-1\n")
+        )
+        .status
+        .success()
+    );
+    assert!(
+        run(
+            &[
+                "user",
+                "add",
+                "hana",
+                "--role",
+                "handler",
+                "--constituency",
+                "acme"
+            ],
+            &d,
+            Some("hana-password-1\n")
+        )
+        .status
+        .success()
+    );
+    let tok = |u: &str| {
+        text(&run(&["token", "create", "--user", u], &d, None).stdout)
+            .trim()
+            .to_string()
+    };
+    let (rita, hana) = (tok("rita"), tok("hana"));
+    let (srv, _) = serve(&d);
+    let (st, b) = http(
+        srv.port,
+        "POST",
+        "/api/v1/reports",
+        &rita,
+        Some(r#"{"subject":"不審なメールを受信しました"}"#),
+    );
+    assert_eq!(st, 201, "{b}");
+    let (st, _) = http(
+        srv.port,
+        "POST",
+        "/api/v1/reports",
+        &hana,
+        Some(r#"{"subject":"handler's own","constituency":"acme"}"#),
+    );
+    assert_eq!(st, 201);
+    let (_, b) = http(srv.port, "GET", "/api/v1/reports", &rita, None);
+    let v: serde_json::Value = serde_json::from_str(&b).expect("json");
+    let subjects: Vec<&str> = v["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["subject"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(subjects, vec!["不審なメールを受信しました"], "{b}");
+    let (_, b) = http(srv.port, "GET", "/api/v1/incidents", &rita, None);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&b).expect("json")["items"],
+        serde_json::json!([])
+    );
+    let (st, _) = http(
+        srv.port,
+        "POST",
+        "/api/v1/incidents",
+        &rita,
+        Some(r#"{"title":"x"}"#),
+    );
+    assert_eq!(st, 403, "reporters do not open incidents");
+}

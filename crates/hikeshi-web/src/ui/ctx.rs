@@ -163,16 +163,34 @@ impl FromRequestParts<AppState> for Ui {
 
     async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Response> {
         let mut ctx = Ctx::from_parts(parts);
-        let login = format!("/login?next={}", ctx.here_enc());
+        let htmx = parts.headers.contains_key("hx-request");
+        // After signing in, come back here; a form's target cannot be revisited by GET.
+        let next = if parts.method == axum::http::Method::GET && !htmx {
+            ctx.here_enc()
+        } else {
+            "/".to_string()
+        };
+        let login = format!("/login?next={next}");
+        let to_login = move || -> Response {
+            if htmx {
+                // htmx would swap the login page into a fragment; make it navigate instead.
+                let mut r = axum::http::StatusCode::UNAUTHORIZED.into_response();
+                if let Ok(v) = axum::http::HeaderValue::from_str(&login) {
+                    r.headers_mut().insert("hx-redirect", v);
+                }
+                r
+            } else {
+                Redirect::to(&login).into_response()
+            }
+        };
         let Some(secret) = cookie(parts, SESSION_COOKIE) else {
-            return Err(Redirect::to(&login).into_response());
+            return Err(to_login());
         };
         match s.app.session_actor(secret).await {
             Ok((actor, session)) => {
                 ctx.username = actor.username.clone();
                 ctx.is_admin = actor.role == Role::Admin;
                 ctx.csrf = session.csrf;
-                let htmx = parts.headers.contains_key("hx-request");
                 Ok(Ui {
                     app: s.app.clone(),
                     actor,
@@ -180,7 +198,7 @@ impl FromRequestParts<AppState> for Ui {
                     htmx,
                 })
             }
-            Err(hikeshi_core::Error::Unauthenticated) => Err(Redirect::to(&login).into_response()),
+            Err(hikeshi_core::Error::Unauthenticated) => Err(to_login()),
             Err(e) => Err(super::errors::page(&ctx, e)),
         }
     }

@@ -254,3 +254,35 @@ async fn a_reporter_lists_every_report_they_filed() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn handlers_take_work_and_leads_assign_it() {
+    for_each_backend(|t| async move {
+        t.with_constituency("a").await;
+        let lead = t.with_user("lead", Role::Lead, &["a"]).await;
+        let h1 = t.with_user("h1", Role::Handler, &["a"]).await;
+        t.with_user("h2", Role::Handler, &["a"]).await;
+        let i = incident(&t, &lead, json!({"title": "割り当て", "constituency": "a"})).await;
+        let path = format!("/api/v1/incidents/{}", s(&i["id"]));
+        // (who, owner patch, expected status, owner afterwards)
+        let steps: &[(&str, Value, StatusCode, Value)] = &[
+            ("h1", json!("h2"), StatusCode::FORBIDDEN, Value::Null),
+            ("h1", json!("h1"), StatusCode::OK, json!("h1")),
+            ("lead", json!("h2"), StatusCode::OK, json!("h2")),
+            ("h1", Value::Null, StatusCode::FORBIDDEN, json!("h2")),
+            ("lead", Value::Null, StatusCode::OK, Value::Null),
+        ];
+        for (who, owner, want, after) in steps {
+            let token = if *who == "lead" { &lead } else { &h1 };
+            let r = t.patch(&path, token, json!({"owner": owner})).await;
+            assert_eq!(r.0, *want, "{who} sets owner {owner}: {}", r.1);
+            let now = ok(t.get(&path, &lead).await, StatusCode::OK);
+            let owner_name = match now["owner"].as_str() {
+                Some(id) => json!(t.app.resolve_user(id).await.expect("owner").username),
+                None => Value::Null,
+            };
+            assert_eq!(owner_name, *after, "after {who} sets {owner}");
+        }
+    })
+    .await;
+}

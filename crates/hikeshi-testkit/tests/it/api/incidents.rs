@@ -230,3 +230,94 @@ async fn merge_moves_reports_and_children_and_the_old_ref_resolves() {
     })
     .await;
 }
+
+/// Sends the same kind of request `n` times at once; returns the statuses and bodies.
+async fn concurrently(
+    t: &hikeshi_testkit::TestApp,
+    n: usize,
+    make: impl Fn(usize) -> axum::http::Request<axum::body::Body>,
+) -> Vec<(StatusCode, Value)> {
+    use tower::ServiceExt;
+    let tasks: Vec<_> = (0..n)
+        .map(|k| tokio::spawn(t.router.clone().oneshot(make(k))))
+        .collect();
+    let mut out = Vec::new();
+    for task in tasks {
+        let resp = task.await.expect("task").expect("router");
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        out.push((
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        ));
+    }
+    out
+}
+
+fn json_request(
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn concurrent_writers_get_distinct_refs_and_one_wins_a_version() {
+    for_each_backend(|t| async move {
+        let tok = t.admin_token().to_string();
+        let created = concurrently(&t, 8, |k| {
+            json_request(
+                "POST",
+                "/api/v1/incidents",
+                &tok,
+                json!({"title": format!("同時 {k}")}),
+            )
+        })
+        .await;
+        let mut refs: Vec<String> = created
+            .iter()
+            .map(|(st, v)| {
+                assert_eq!(*st, StatusCode::CREATED, "{v}");
+                s(&v["ref"])
+            })
+            .collect();
+        refs.sort();
+        let want: Vec<String> = (1..=8).map(|n| format!("2026-{n:04}")).collect();
+        assert_eq!(refs, want, "every reference once, none skipped");
+
+        let path = "/api/v1/incidents/2026-0001";
+        let patched = concurrently(&t, 6, |k| {
+            json_request(
+                "PATCH",
+                path,
+                &tok,
+                json!({"version": 1, "title": format!("編集 {k}")}),
+            )
+        })
+        .await;
+        let wins = patched
+            .iter()
+            .filter(|(st, _)| *st == StatusCode::OK)
+            .count();
+        let conflicts = patched
+            .iter()
+            .filter(|(st, v)| *st == StatusCode::CONFLICT && v["field"] == json!("version"))
+            .count();
+        assert_eq!((wins, conflicts), (1, 5), "{patched:?}");
+        assert_eq!(
+            ok(t.get(path, &tok).await, StatusCode::OK)["version"],
+            json!(2)
+        );
+    })
+    .await;
+}

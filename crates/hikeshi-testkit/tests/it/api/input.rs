@@ -232,3 +232,43 @@ async fn bad_patches_leave_the_record_unchanged() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn duplicates_are_conflicts_naming_the_field() {
+    for_each_backend(|t| async move {
+        let tok = t.admin_token();
+        t.with_constituency("a").await;
+        let users = t.count("users").await;
+        let dup_user = json!({"username": "admin", "role": "handler", "password": "long-enough-1"});
+        problem(
+            &t.post("/api/v1/users", tok, dup_user).await,
+            StatusCode::CONFLICT,
+            Some("username"),
+        );
+        problem(
+            &t.post(
+                "/api/v1/constituencies",
+                tok,
+                json!({"slug": "a", "name": "again"}),
+            )
+            .await,
+            StatusCode::CONFLICT,
+            Some("slug"),
+        );
+        problem(
+            &t.post(
+                "/api/v1/users",
+                tok,
+                json!({"username": "x", "role": "handler", "password": "short"}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("password"),
+        );
+        assert_eq!(
+            (t.count("users").await, t.count("constituencies").await),
+            (users, 1)
+        );
+    })
+    .await;
+}
