@@ -3,7 +3,7 @@
 use crate::audit::{conflict_or_missing, write};
 use crate::codec::{self, INCIDENT_COLS};
 use crate::connect::{SqlStore, db_err};
-use crate::search::{list_sql, position, put_doc};
+use crate::search::{list_sql, new_doc, position, put_doc};
 use crate::sql::{Sql, insert, update_versioned};
 use hikeshi_core::access::Visibility;
 use hikeshi_core::ids::IncidentId;
@@ -59,7 +59,7 @@ impl SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-        put_doc(&mut tx, self.backend, &stored.id.to_string(), &doc(&stored)).await?;
+        new_doc(&mut tx, self.backend, &stored.id.to_string(), &doc(&stored)).await?;
         let mut a = audit.clone();
         if let Some(o) = a.after.as_mut().and_then(|v| v.as_object_mut()) {
             o.insert("ref".into(), stored.reference.clone().into());

@@ -5,7 +5,7 @@ use crate::audit::write;
 use crate::codec::{self, R, REPORT_COLS, to_json, us};
 use crate::connect::{SqlStore, db_err};
 use crate::incidents::next_number;
-use crate::search::put_doc;
+use crate::search::new_doc;
 use crate::sql::{Sql, Val, insert};
 use hikeshi_core::Result;
 use hikeshi_core::ids::ConstituencyId;
@@ -139,7 +139,7 @@ impl SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-        put_doc(
+        new_doc(
             &mut tx,
             self.backend,
             &stored.id.to_string(),

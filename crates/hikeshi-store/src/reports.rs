@@ -4,7 +4,7 @@ use crate::audit::{conflict_or_missing, write};
 use crate::codec::{self, REPORT_COLS};
 use crate::connect::{SqlStore, db_err};
 use crate::incidents::next_number;
-use crate::search::{list_sql, position, put_doc};
+use crate::search::{list_sql, new_doc, position, put_doc};
 use crate::sql::{Sql, insert, update_versioned};
 use hikeshi_core::Result;
 use hikeshi_core::access::Visibility;
@@ -74,7 +74,7 @@ impl SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-        put_doc(&mut tx, self.backend, &stored.id.to_string(), &doc(&stored)).await?;
+        new_doc(&mut tx, self.backend, &stored.id.to_string(), &doc(&stored)).await?;
         let mut a = audit.clone();
         if let Some(o) = a.after.as_mut().and_then(|v| v.as_object_mut()) {
             o.insert("ref".into(), stored.reference.clone().into());

@@ -12,6 +12,38 @@ use hikeshi_core::ports::{ListQuery, Sort};
 use sqlx::{Any, Row, Transaction};
 
 /// Replaces the search document of a record.
+/// Adds the search document of a record that has none yet (inserts).
+pub(crate) async fn new_doc(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    id: &str,
+    body: &str,
+) -> Result<()> {
+    match backend {
+        Backend::Sqlite => {
+            Sql::new("INSERT INTO search_fts (doc_id, body) VALUES (")
+                .bind(id)
+                .push(", ")
+                .bind(body)
+                .push(")")
+                .query()
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
+            Sql::new("INSERT INTO search_map (doc_id, fts_rowid) VALUES (")
+                .bind(id)
+                .push(", last_insert_rowid())")
+                .query()
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
+            Ok(())
+        }
+        Backend::Postgres => put_doc(tx, backend, id, body).await,
+    }
+}
+
+/// Replaces (or adds) the search document of a record.
 pub(crate) async fn put_doc(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,

@@ -228,6 +228,7 @@ impl App {
             Some(a),
         );
         self.store.update_user(&u, old.version, &entry).await?;
+        self.forget_tokens();
         Ok(u)
     }
 

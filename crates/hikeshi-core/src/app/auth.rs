@@ -8,6 +8,10 @@ use crate::model::{ApiToken, Role, TargetKind, User};
 use crate::ports::Session;
 use crate::secrets;
 
+/// Token digest → (actor, when looked up).
+pub(crate) type TokenCache =
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (Actor, jiff::Timestamp)>>>;
+
 /// What first start created.
 #[derive(Debug, Clone)]
 pub struct Bootstrap {
@@ -15,6 +19,9 @@ pub struct Bootstrap {
     /// Set when the password was generated (to print once).
     pub generated_password: Option<String>,
 }
+
+/// How long a node trusts a cached token look-up.
+pub const TOKEN_CACHE_TTL: jiff::SignedDuration = jiff::SignedDuration::from_secs(5);
 
 /// How long a UI session lasts without renewal.
 pub const SESSION_HOURS: i64 = 12;
@@ -144,8 +151,35 @@ impl App {
         self.store.delete_session(&digest).await
     }
 
+    /// The actor behind an API token. Answers from a per-node cache for up to
+    /// [`TOKEN_CACHE_TTL`]: a revocation (or role change) on another node takes effect within
+    /// that time; on this node at once.
     pub async fn token_actor(&self, token: &str) -> Result<Actor> {
         let digest = secrets::token_digest(&self.key().await?, token.trim());
+        let now = self.now();
+        if let Ok(cache) = self.tokens.lock()
+            && let Some((actor, at)) = cache.get(&digest)
+            && now.duration_since(*at) < TOKEN_CACHE_TTL
+        {
+            return Ok(actor.clone());
+        }
+        let actor = self.token_actor_uncached(&digest).await?;
+        if let Ok(mut cache) = self.tokens.lock() {
+            if cache.len() > 10_000 {
+                cache.clear();
+            }
+            cache.insert(digest, (actor.clone(), now));
+        }
+        Ok(actor)
+    }
+
+    pub(crate) fn forget_tokens(&self) {
+        if let Ok(mut cache) = self.tokens.lock() {
+            cache.clear();
+        }
+    }
+
+    async fn token_actor_uncached(&self, digest: &str) -> Result<Actor> {
         let t = self
             .store
             .token_by_digest(&digest)
@@ -244,6 +278,8 @@ impl App {
             None,
             None,
         );
-        self.store.revoke_token(id, &entry).await
+        self.store.revoke_token(id, &entry).await?;
+        self.forget_tokens();
+        Ok(())
     }
 }

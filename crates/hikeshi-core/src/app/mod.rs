@@ -39,6 +39,7 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     key: Arc<std::sync::OnceLock<Vec<u8>>>,
     routing: lookup::RoutingCache,
+    tokens: auth::TokenCache,
 }
 
 impl App {
@@ -48,6 +49,7 @@ impl App {
             clock,
             key: Arc::default(),
             routing: Arc::default(),
+            tokens: Arc::default(),
         }
     }
 

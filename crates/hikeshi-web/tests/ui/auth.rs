@@ -1,8 +1,7 @@
 //! Sign-in, sign-out, CSRF and the login rate limit.
 
 use crate::*;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 
 #[tokio::test]
 async fn login_flow_and_logout() {
@@ -95,4 +94,3 @@ async fn login_is_rate_limited_per_user() {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.body.contains("Too many attempts"));
 }
-

@@ -6,23 +6,30 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use hikeshi_core::app::{App, NewConstituency, NewIncident, NewReport, NewUser};
+use hikeshi_core::app::{App, NewConstituency, NewUser};
 use hikeshi_core::model::Role;
 use hikeshi_core::ports::Clock;
 use hikeshi_web::{AppState, WebConfig};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use tower::ServiceExt;
 
 mod auth;
 mod lists;
 mod pages;
 
-struct Wall;
-impl Clock for Wall {
+/// A clock that starts at a fixed time and moves one millisecond per reading, so records
+/// get distinct, ordered timestamps.
+struct Ticking(AtomicI64);
+impl Clock for Ticking {
     fn now(&self) -> jiff::Timestamp {
-        jiff::Timestamp::now()
+        let ms = self.0.fetch_add(1, Ordering::Relaxed);
+        jiff::Timestamp::from_millisecond(ms).unwrap()
     }
 }
+
+/// 2026-11-18T09:00:00Z.
+const START_MS: i64 = 1_795_510_800_000;
 
 pub(crate) struct T {
     router: Router,
@@ -46,7 +53,7 @@ pub(crate) async fn setup() -> T {
     let store = hikeshi_store::SqlStore::open(&url, &Default::default())
         .await
         .unwrap();
-    let app = App::new(Arc::new(store), Arc::new(Wall));
+    let app = App::new(Arc::new(store), Arc::new(Ticking(AtomicI64::new(START_MS))));
     app.bootstrap_admin(Some(PW.into())).await.unwrap();
     let sys = app.system_actor();
     for slug in ["a", "b"] {
@@ -189,4 +196,3 @@ pub(crate) async fn login(t: &T, user: &str) -> (String, String) {
     assert_eq!(home.status, StatusCode::OK);
     (cookies.clone(), home.csrf())
 }
-

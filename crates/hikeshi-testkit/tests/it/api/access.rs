@@ -222,7 +222,6 @@ async fn reporters_see_only_their_own_reports_and_no_incidents() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: store list visibility (hikeshi-store src/search.rs push_visibility) filters a reporter's own reports by constituency, unlike Actor::can_see"]
 async fn a_reporter_lists_every_report_they_filed() {
     for_each_backend(|t| async move {
         t.with_constituency("a").await;
@@ -283,6 +282,83 @@ async fn handlers_take_work_and_leads_assign_it() {
             };
             assert_eq!(owner_name, *after, "after {who} sets {owner}");
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn records_addressed_by_id_inherit_their_incident_scope() {
+    for_each_backend(|t| async move {
+        let admin = t.admin_token();
+        t.with_constituency("a").await;
+        t.with_constituency("b").await;
+        let ha = t.with_user("ha", Role::Handler, &["a"]).await;
+        let theirs = incident(&t, admin, json!({"title": "B", "constituency": "b"})).await;
+        let base = format!("/api/v1/incidents/{}", s(&theirs["id"]));
+        let v = ok(
+            t.post(
+                &format!("{base}/investigations"),
+                admin,
+                json!({"title": "調査"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        );
+        let c = ok(
+            t.post(
+                &format!("{base}/countermeasures"),
+                admin,
+                json!({"what": "198.51.100.1"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        );
+        let up = axum::http::Request::builder()
+            .method("POST")
+            .uri(format!("{base}/attachments?name=secret.bin"))
+            .header("authorization", format!("Bearer {admin}"))
+            .header("content-type", "application/octet-stream")
+            .body(axum::body::Body::from("secret"))
+            .expect("request");
+        let a = ok(t.raw(up).await, StatusCode::CREATED);
+        let by_id = [
+            format!("/api/v1/investigations/{}", s(&v["id"])),
+            format!("/api/v1/countermeasures/{}", s(&c["id"])),
+            format!("/api/v1/attachments/{}", s(&a["id"])),
+        ];
+        for path in &by_id {
+            problem(&t.get(path, &ha).await, StatusCode::NOT_FOUND, None);
+        }
+        problem(
+            &t.patch(&by_id[0], &ha, json!({"status": "waiting"})).await,
+            StatusCode::NOT_FOUND,
+            None,
+        );
+        problem(
+            &t.patch(&by_id[1], &ha, json!({"status": "active"})).await,
+            StatusCode::NOT_FOUND,
+            None,
+        );
+        for sub in [
+            "investigations",
+            "countermeasures",
+            "attachments",
+            "entries",
+            "history",
+            "reports",
+            "children",
+        ] {
+            problem(
+                &t.get(&format!("{base}/{sub}"), &ha).await,
+                StatusCode::NOT_FOUND,
+                None,
+            );
+        }
+        assert_eq!(
+            ok(t.get(&by_id[0], admin).await, StatusCode::OK)["status"],
+            json!("open"),
+            "unchanged"
+        );
     })
     .await;
 }

@@ -179,3 +179,54 @@ async fn merging_a_parent_into_its_child_leaves_no_self_parent() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn attachment_names_are_checked_and_safely_quoted_on_download() {
+    for_each_backend(|t| async move {
+        let tok = t.admin_token();
+        incident(&t, tok, json!({"title": "名前"})).await;
+        for bad in ["", "../etc/passwd", "a\\b", &"x".repeat(256)] {
+            let r = t
+                .raw(upload(&t, &format!("?name={}", enc(bad)), vec![1]))
+                .await;
+            problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("name"));
+        }
+        assert_eq!(t.count("attachments").await, 0);
+        let name = "報告書 \"最終\"; v2.pdf";
+        let a = ok(
+            t.raw(upload(
+                &t,
+                &format!("?name={}", enc(name)),
+                b"%PDF".to_vec(),
+            ))
+            .await,
+            StatusCode::CREATED,
+        );
+        assert_eq!(a["name"], json!(name));
+        let (st, body, h) = t
+            .get_bytes(&format!("/api/v1/attachments/{}", s(&a["id"])), tok)
+            .await;
+        assert_eq!((st, body.as_slice()), (StatusCode::OK, &b"%PDF"[..]));
+        let disp = h
+            .get(header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let plain = disp
+            .split("filename=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or("");
+        assert!(
+            disp.starts_with("attachment;") && !plain.contains([';', '"', ' ']),
+            "{disp}"
+        );
+        assert!(
+            disp.contains(&format!(
+                "filename*=UTF-8''{}",
+                enc(name).replace('~', "%7E")
+            )),
+            "{disp}"
+        );
+    })
+    .await;
+}

@@ -149,8 +149,14 @@ async fn lists_filter_by_visibility() {
         }
 
         let (reporter, other) = (UserId::new(10), UserId::new(11));
-        for (subject, by) in [("mine", reporter), ("theirs", other)] {
-            let r = report(subject, by, Some(ca), t0());
+        // Reporters see what they filed, wherever they filed it (even without a constituency).
+        for (subject, by, c) in [
+            ("mine", reporter, Some(ca)),
+            ("theirs", other, Some(ca)),
+            ("to B", reporter, Some(cb)),
+            ("unrouted", reporter, None),
+        ] {
+            let r = report(subject, by, c, t0());
             s.insert_report(&r, &audit("c", TargetKind::Report, r.id))
                 .await
                 .expect("insert");
@@ -164,7 +170,7 @@ async fn lists_filter_by_visibility() {
         let own = vis(reporter, false, &[ca], true);
         assert_eq!(
             subjects(s.list_reports(&own, &query(50)).await.expect("list")),
-            set(&["mine"])
+            set(&["mine", "to B", "unrouted"])
         );
         assert_eq!(
             subjects(
