@@ -176,6 +176,28 @@ impl Actor {
         }
     }
 
+    /// Changes to one's own account and credentials need a token that may write.
+    pub fn require_write_scope(&self) -> Result<()> {
+        if self.scopes.write {
+            Ok(())
+        } else {
+            Err(Error::Forbidden("the token lacks the write scope".into()))
+        }
+    }
+
+    /// A token may only hand out scopes it has itself.
+    pub fn require_scopes_within(&self, wanted: Scopes) -> Result<()> {
+        let exceeds = (wanted.write && !self.scopes.write)
+            || (wanted.admin && !self.scopes.admin)
+            || (wanted.read && !self.scopes.read);
+        if exceeds {
+            return Err(Error::Forbidden(
+                "a token cannot grant scopes it does not have".into(),
+            ));
+        }
+        Ok(())
+    }
+
     pub fn require_admin(&self) -> Result<()> {
         if self.role == Role::Admin && self.scopes.admin {
             Ok(())

@@ -1,10 +1,10 @@
 //! Settings, constituencies (with their netblock and domain index tables), users, API
 //! tokens and sessions.
 
-use crate::audit::{conflict_or_missing, write};
+use crate::audit::{update_row, write};
 use crate::codec::{self, CONSTITUENCY_COLS, USER_COLS, to_json, us};
 use crate::connect::{SqlStore, db_err};
-use crate::sql::{Sql, insert, update_versioned};
+use crate::sql::{Sql, insert};
 use hikeshi_core::ids::{ConstituencyId, TokenId, UserId};
 use hikeshi_core::model::{ApiToken, AuditEntry, Constituency, User};
 use hikeshi_core::ports::Session;
@@ -100,20 +100,15 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<()> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        let res = update_versioned(
+        update_row(
+            &mut tx,
             "constituencies",
-            &CONSTITUENCY_COLS[1..],
-            codec::constituency_vals(c)[1..].to_vec(),
+            CONSTITUENCY_COLS,
+            codec::constituency_vals(c),
             c.id.to_string(),
             expected,
         )
-        .query()
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        if res.rows_affected() == 0 {
-            return Err(conflict_or_missing(&mut tx, "constituencies", c.id.to_string()).await);
-        }
+        .await?;
         index_constituency(&mut tx, c).await?;
         write(&mut tx, audit).await?;
         tx.commit().await.map_err(db_err)
@@ -179,20 +174,15 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<()> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        let res = update_versioned(
+        update_row(
+            &mut tx,
             "users",
-            &USER_COLS[1..],
-            codec::user_vals(u)[1..].to_vec(),
+            USER_COLS,
+            codec::user_vals(u),
             u.id.to_string(),
             expected,
         )
-        .query()
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        if res.rows_affected() == 0 {
-            return Err(conflict_or_missing(&mut tx, "users", u.id.to_string()).await);
-        }
+        .await?;
         write(&mut tx, audit).await?;
         tx.commit().await.map_err(db_err)
     }

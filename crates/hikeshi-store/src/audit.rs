@@ -142,6 +142,28 @@ impl SqlStore {
     }
 }
 
+/// `UPDATE table SET … WHERE id = … AND version = expected` from a full column list (the
+/// first column is the id); no row updated is `Conflict` (other version) or `NotFound`.
+pub(crate) async fn update_row(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    cols: &[&str],
+    vals: Vec<crate::sql::Val>,
+    id: String,
+    expected: i64,
+) -> Result<()> {
+    let res =
+        crate::sql::update_versioned(table, &cols[1..], vals[1..].to_vec(), id.clone(), expected)
+            .query()
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    if res.rows_affected() == 0 {
+        return Err(conflict_or_missing(tx, table, id).await);
+    }
+    Ok(())
+}
+
 /// Maps "0 rows updated" to Conflict (row exists at another version) or NotFound.
 pub(crate) async fn conflict_or_missing(
     tx: &mut Transaction<'static, Any>,

@@ -42,6 +42,8 @@ pub const TABLES: &[&str] = &[
     "attachments",
     "audit_log",
     "audit_checkpoint",
+    "raw_messages",
+    "mail_meta",
 ];
 
 fn columns(table: &str) -> &'static [(&'static str, K)] {
@@ -255,7 +257,7 @@ fn bad(line: usize, msg: impl std::fmt::Display) -> Error {
 
 impl SqlStore {
     /// Writes every table as JSON lines, from one consistent snapshot.
-    pub async fn export(&self, out: &mut dyn Write) -> Result<ExportSummary> {
+    pub async fn export(&self, out: &mut (dyn Write + Send)) -> Result<ExportSummary> {
         let mut tx = self.read.begin().await.map_err(db_err)?;
         if self.backend == Backend::Postgres {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -305,7 +307,7 @@ impl SqlStore {
     }
 
     /// Loads an export into this (empty, migrated) database.
-    pub async fn import(&self, input: &mut dyn BufRead) -> Result<ExportSummary> {
+    pub async fn import(&self, input: &mut (dyn BufRead + Send)) -> Result<ExportSummary> {
         let row = sqlx::query("SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM incidents) + (SELECT COUNT(*) FROM reports) AS n")
             .fetch_one(&self.read)
             .await

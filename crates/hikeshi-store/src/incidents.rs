@@ -1,10 +1,10 @@
 //! Incident rows: insert with a per-year reference, versioned update, look-ups, lists, merge.
 
-use crate::audit::{conflict_or_missing, write};
+use crate::audit::{update_row, write};
 use crate::codec::{self, INCIDENT_COLS};
 use crate::connect::{SqlStore, db_err};
 use crate::search::{list_sql, new_doc, position, put_doc};
-use crate::sql::{Sql, insert, update_versioned};
+use crate::sql::{Sql, insert};
 use hikeshi_core::access::Visibility;
 use hikeshi_core::ids::IncidentId;
 use hikeshi_core::model::{AuditEntry, Incident};
@@ -23,17 +23,34 @@ pub(crate) fn doc(i: &Incident) -> String {
     )
 }
 
-/// Next number in a reference scope ("incident:2026"); never reused, even after a rollback
-/// of a later step, because gaps are fine and reuse is not.
-pub(crate) async fn next_number(tx: &mut Transaction<'static, Any>, scope: &str) -> Result<i64> {
+/// The next human reference of a kind for the year of `at`: `2026-0042` (incidents) or
+/// `R2026-0042` (reports). A counter row per kind and year; numbers are never reused (a
+/// rolled-back insert leaves a gap, never a duplicate).
+pub(crate) async fn allocate_ref(
+    tx: &mut Transaction<'static, Any>,
+    kind: &str,
+    prefix: &str,
+    at: jiff::Timestamp,
+) -> Result<String> {
+    let year = at.to_zoned(jiff::tz::TimeZone::UTC).year();
     let row = Sql::new("INSERT INTO ref_counters (scope, next) VALUES (")
-        .bind(scope)
+        .bind(format!("{kind}:{year}"))
         .push(", 1) ON CONFLICT (scope) DO UPDATE SET next = ref_counters.next + 1 RETURNING next")
         .query()
         .fetch_one(&mut **tx)
         .await
         .map_err(db_err)?;
-    row.try_get::<i64, _>("next").map_err(db_err)
+    let n: i64 = row.try_get("next").map_err(db_err)?;
+    Ok(format!("{prefix}{year}-{n:04}"))
+}
+
+/// The creation's audit entry, with the reference the store just gave the record.
+pub(crate) fn with_ref(audit: &AuditEntry, reference: &str) -> AuditEntry {
+    let mut a = audit.clone();
+    if let Some(o) = a.after.as_mut().and_then(|v| v.as_object_mut()) {
+        o.insert("ref".into(), reference.into());
+    }
+    a
 }
 
 pub(crate) fn select(where_: &str) -> Sql {
@@ -50,21 +67,15 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<Incident> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        let year = i.created_at.to_zoned(jiff::tz::TimeZone::UTC).year();
-        let n = next_number(&mut tx, &format!("incident:{year}")).await?;
         let mut stored = i.clone();
-        stored.reference = format!("{year}-{n:04}");
+        stored.reference = allocate_ref(&mut tx, "incident", "", i.created_at).await?;
         insert("incidents", INCIDENT_COLS, codec::incident_vals(&stored))
             .query()
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
         new_doc(&mut tx, self.backend, &stored.id.to_string(), &doc(&stored)).await?;
-        let mut a = audit.clone();
-        if let Some(o) = a.after.as_mut().and_then(|v| v.as_object_mut()) {
-            o.insert("ref".into(), stored.reference.clone().into());
-        }
-        write(&mut tx, &a).await?;
+        write(&mut tx, &with_ref(audit, &stored.reference)).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(stored)
     }
@@ -75,20 +86,15 @@ impl SqlStore {
         i: &Incident,
         expected: i64,
     ) -> Result<()> {
-        let res = update_versioned(
+        update_row(
+            tx,
             "incidents",
-            &INCIDENT_COLS[1..],
-            codec::incident_vals(i)[1..].to_vec(),
+            INCIDENT_COLS,
+            codec::incident_vals(i),
             i.id.to_string(),
             expected,
         )
-        .query()
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-        if res.rows_affected() == 0 {
-            return Err(conflict_or_missing(tx, "incidents", i.id.to_string()).await);
-        }
+        .await?;
         put_doc(tx, backend, &i.id.to_string(), &doc(i)).await
     }
 
@@ -195,7 +201,6 @@ impl SqlStore {
             .map_err(db_err)?;
         for (table, col) in [
             ("report_incidents", "incident_id"),
-            ("incidents", "parent_id"),
             ("investigations", "incident_id"),
             ("countermeasures", "incident_id"),
             ("entries", "target_id"),
@@ -210,6 +215,17 @@ impl SqlStore {
                 .await
                 .map_err(db_err)?;
         }
+        // Children move to the survivor (never the survivor itself) and change version.
+        Sql::new("UPDATE incidents SET version = version + 1, parent_id = ")
+            .bind(to.clone())
+            .push(" WHERE parent_id = ")
+            .bind(from.clone())
+            .push(" AND id <> ")
+            .bind(to.clone())
+            .query()
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
         for a in audit {
             write(&mut tx, a).await?;
         }

@@ -2,10 +2,8 @@
 //! constituency look-up by domain.
 
 use crate::audit::write;
-use crate::codec::{self, R, REPORT_COLS, to_json, us};
+use crate::codec::{R, to_json, us};
 use crate::connect::{SqlStore, db_err};
-use crate::incidents::next_number;
-use crate::search::new_doc;
 use crate::sql::{Sql, Val, insert};
 use hikeshi_core::Result;
 use hikeshi_core::ids::ConstituencyId;
@@ -130,29 +128,14 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<Report> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        let year = r.created_at.to_zoned(jiff::tz::TimeZone::UTC).year();
-        let n = next_number(&mut tx, &format!("report:{year}")).await?;
-        let mut stored = r.clone();
-        stored.reference = format!("R{year}-{n:04}");
-        insert("reports", REPORT_COLS, codec::report_vals(&stored))
-            .query()
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        new_doc(
-            &mut tx,
-            self.backend,
-            &stored.id.to_string(),
-            &crate::reports::doc(&stored),
-        )
-        .await?;
+        let stored = crate::reports::insert_report_tx(&mut tx, self.backend, r).await?;
         put_meta(&mut tx, &stored.id.to_string(), m).await?;
         put_files(&mut tx, files).await?;
-        let mut a = audit.clone();
-        if let Some(o) = a.after.as_mut().and_then(|v| v.as_object_mut()) {
-            o.insert("ref".into(), stored.reference.clone().into());
-        }
-        write(&mut tx, &a).await?;
+        write(
+            &mut tx,
+            &crate::incidents::with_ref(audit, &stored.reference),
+        )
+        .await?;
         tx.commit().await.map_err(db_err)?;
         Ok(stored)
     }

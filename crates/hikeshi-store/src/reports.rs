@@ -1,17 +1,17 @@
 //! Report rows: insert with a per-year reference `RYYYY-NNNN`, update, links to incidents.
 
-use crate::audit::{conflict_or_missing, write};
+use crate::audit::{update_row, write};
 use crate::codec::{self, REPORT_COLS};
 use crate::connect::{SqlStore, db_err};
-use crate::incidents::next_number;
+use crate::incidents::{allocate_ref, with_ref};
 use crate::search::{list_sql, new_doc, position, put_doc};
-use crate::sql::{Sql, insert, update_versioned};
+use crate::sql::{Sql, insert};
 use hikeshi_core::Result;
 use hikeshi_core::access::Visibility;
 use hikeshi_core::ids::{IncidentId, ReportId};
 use hikeshi_core::model::{AuditEntry, Report};
 use hikeshi_core::ports::{ListQuery, Page};
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 
 pub(crate) fn doc(r: &Report) -> String {
@@ -23,6 +23,24 @@ pub(crate) fn doc(r: &Report) -> String {
         r.reporter,
         r.tags.join(" ")
     )
+}
+
+/// Inserts a report with its new reference and search document (inside the caller's
+/// transaction); returns the stored record.
+pub(crate) async fn insert_report_tx(
+    tx: &mut Transaction<'static, Any>,
+    backend: crate::Backend,
+    r: &Report,
+) -> Result<Report> {
+    let mut stored = r.clone();
+    stored.reference = allocate_ref(tx, "report", "R", r.created_at).await?;
+    insert("reports", REPORT_COLS, codec::report_vals(&stored))
+        .query()
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    new_doc(tx, backend, &stored.id.to_string(), &doc(&stored)).await?;
+    Ok(stored)
 }
 
 fn select(where_: &str) -> Sql {
@@ -65,21 +83,8 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<Report> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        let year = r.created_at.to_zoned(jiff::tz::TimeZone::UTC).year();
-        let n = next_number(&mut tx, &format!("report:{year}")).await?;
-        let mut stored = r.clone();
-        stored.reference = format!("R{year}-{n:04}");
-        insert("reports", REPORT_COLS, codec::report_vals(&stored))
-            .query()
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        new_doc(&mut tx, self.backend, &stored.id.to_string(), &doc(&stored)).await?;
-        let mut a = audit.clone();
-        if let Some(o) = a.after.as_mut().and_then(|v| v.as_object_mut()) {
-            o.insert("ref".into(), stored.reference.clone().into());
-        }
-        write(&mut tx, &a).await?;
+        let stored = insert_report_tx(&mut tx, self.backend, r).await?;
+        write(&mut tx, &with_ref(audit, &stored.reference)).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(stored)
     }
@@ -91,20 +96,15 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<()> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        let res = update_versioned(
+        update_row(
+            &mut tx,
             "reports",
-            &REPORT_COLS[1..],
-            codec::report_vals(r)[1..].to_vec(),
+            REPORT_COLS,
+            codec::report_vals(r),
             r.id.to_string(),
             expected,
         )
-        .query()
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        if res.rows_affected() == 0 {
-            return Err(conflict_or_missing(&mut tx, "reports", r.id.to_string()).await);
-        }
+        .await?;
         put_doc(&mut tx, self.backend, &r.id.to_string(), &doc(r)).await?;
         write(&mut tx, audit).await?;
         tx.commit().await.map_err(db_err)

@@ -1,10 +1,10 @@
 //! Investigations, countermeasures, comments/correspondence and attachments (content-
 //! addressed blobs: the same bytes are stored once, keyed by SHA-256).
 
-use crate::audit::{conflict_or_missing, write};
+use crate::audit::{update_row, write};
 use crate::codec::{R, target_kind, to_json, us};
 use crate::connect::{SqlStore, db_err};
-use crate::sql::{Sql, Val, insert, update_versioned};
+use crate::sql::{Sql, Val, insert};
 use hikeshi_core::Result;
 use hikeshi_core::ids::*;
 use hikeshi_core::model::*;
@@ -162,18 +162,18 @@ impl SqlStore {
         tx.commit().await.map_err(db_err)
     }
 
+    /// A versioned update of one row and its audit entry, in one transaction.
     async fn update_with_audit(
         &self,
         table: &str,
-        s: Sql,
+        cols: &[&str],
+        vals: Vec<Val>,
         id: String,
+        expected: i64,
         audit: &AuditEntry,
     ) -> Result<()> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        let res = s.query().execute(&mut *tx).await.map_err(db_err)?;
-        if res.rows_affected() == 0 {
-            return Err(conflict_or_missing(&mut tx, table, id).await);
-        }
+        update_row(&mut tx, table, cols, vals, id, expected).await?;
         write(&mut tx, audit).await?;
         tx.commit().await.map_err(db_err)
     }
@@ -197,15 +197,15 @@ impl SqlStore {
         expected: i64,
         audit: &AuditEntry,
     ) -> Result<()> {
-        let s = update_versioned(
+        self.update_with_audit(
             "investigations",
-            &INV_COLS[1..],
-            inv_vals(v)[1..].to_vec(),
+            INV_COLS,
+            inv_vals(v),
             v.id.to_string(),
             expected,
-        );
-        self.update_with_audit("investigations", s, v.id.to_string(), audit)
-            .await
+            audit,
+        )
+        .await
     }
 
     pub(crate) async fn get_investigation_impl(
@@ -248,15 +248,15 @@ impl SqlStore {
         expected: i64,
         audit: &AuditEntry,
     ) -> Result<()> {
-        let s = update_versioned(
+        self.update_with_audit(
             "countermeasures",
-            &CM_COLS[1..],
-            cm_vals(c)[1..].to_vec(),
+            CM_COLS,
+            cm_vals(c),
             c.id.to_string(),
             expected,
-        );
-        self.update_with_audit("countermeasures", s, c.id.to_string(), audit)
-            .await
+            audit,
+        )
+        .await
     }
 
     pub(crate) async fn get_countermeasure_impl(

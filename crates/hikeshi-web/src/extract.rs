@@ -11,8 +11,12 @@ use serde::de::DeserializeOwned;
 /// Like `axum::Json`, but every failure is a problem body naming the field.
 pub struct Json<T>(pub T);
 
-fn unknown_field(msg: &str) -> Option<String> {
-    let rest = msg.split("unknown field `").nth(1)?;
+/// The field named in serde's "unknown field `x`" or "missing field `x`" messages.
+fn named_field(msg: &str) -> Option<String> {
+    let rest = msg
+        .split("unknown field `")
+        .nth(1)
+        .or_else(|| msg.split("missing field `").nth(1))?;
     Some(rest.split('`').next()?.to_string())
 }
 
@@ -53,7 +57,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
                 let msg = inner.to_string();
-                let field = unknown_field(&msg)
+                let field = named_field(&msg)
                     .unwrap_or_else(|| if path == "." { "body".into() } else { path });
                 let status = if inner.is_syntax() || inner.is_eof() {
                     StatusCode::BAD_REQUEST
@@ -123,5 +127,47 @@ impl FromRequestParts<AppState> for Caller {
             return Ok(Caller(actor));
         }
         Err(hikeshi_core::Error::Unauthenticated.into())
+    }
+}
+
+/// Query parameters (`?a=…`) whose failures are problems naming the parameter.
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(QueryParams(v)),
+            Err(e) => {
+                let msg = e.body_text();
+                let field = named_field(&msg).unwrap_or_else(|| "query".into());
+                Err(WebError::bad_request(field, msg))
+            }
+        }
+    }
+}
+
+/// A raw request body (uploads, mail) whose failures are problems.
+pub struct Body(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::body::Bytes::from_request(req, state)
+            .await
+            .map(Body)
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    WebError::field(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "body",
+                        "request body is larger than the limit for this endpoint",
+                    )
+                } else {
+                    WebError::bad_request("body", e.body_text())
+                }
+            })
     }
 }

@@ -183,6 +183,7 @@ impl App {
             && p.global.is_none()
             && p.constituencies.is_none()
             && p.disabled.is_none();
+        actor.require_write_scope()?;
         if !self_service {
             actor.require_admin()?;
         }

@@ -182,7 +182,7 @@ impl App {
     async fn token_actor_uncached(&self, digest: &str) -> Result<Actor> {
         let t = self
             .store
-            .token_by_digest(&digest)
+            .token_by_digest(digest)
             .await?
             .ok_or(Error::Unauthenticated)?;
         if t.revoked {
@@ -205,6 +205,7 @@ impl App {
         actor: &Actor,
         input: super::NewToken,
     ) -> Result<(ApiToken, String)> {
+        actor.require_write_scope()?;
         let user = match &input.user {
             Some(u) => self.resolve_user(u).await?,
             None => self
@@ -222,6 +223,7 @@ impl App {
             input.scopes.clone()
         };
         let parsed = Scopes::parse(&scopes)?;
+        actor.require_scopes_within(parsed)?;
         if parsed.admin && user.role != Role::Admin {
             return Err(Error::validation(
                 "scopes",
@@ -261,6 +263,7 @@ impl App {
     }
 
     pub async fn revoke_token(&self, actor: &Actor, id: TokenId) -> Result<()> {
+        actor.require_write_scope()?;
         let mine = self
             .store
             .list_tokens(Some(actor.user))

@@ -123,7 +123,7 @@ impl App {
             status: IncidentStatus::Open,
             resolution: None,
             apt: input.apt,
-            due_at: input.due_at,
+            due_at: input.due_at.map(super::micros),
             parent,
             merged_into: None,
             tags: tags("tags", &input.tags)?,
@@ -223,7 +223,7 @@ impl App {
             i.apt = v;
         }
         if let Some(v) = p.due_at {
-            i.due_at = v;
+            i.due_at = v.map(super::micros);
         }
         if let Some(parent) = &p.parent {
             i.parent = match parent {
@@ -336,6 +336,10 @@ impl App {
         m.version += 1;
         m.updated_at = now;
         let mut s = survivor.clone();
+        // Merging a parent into its child: the child takes the parent's place.
+        if s.parent == Some(merged.id) {
+            s.parent = merged.parent.filter(|p| *p != s.id);
+        }
         for t in &merged.tags {
             if !s.tags.contains(t) {
                 s.tags.push(t.clone());

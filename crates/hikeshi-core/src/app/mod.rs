@@ -87,6 +87,11 @@ impl App {
     }
 }
 
+/// A client-given time as both databases keep it (microseconds).
+pub(crate) fn micros(t: Timestamp) -> Timestamp {
+    Timestamp::from_microsecond(t.as_microsecond()).unwrap_or(t)
+}
+
 pub(crate) fn json<T: serde::Serialize>(v: &T) -> Option<serde_json::Value> {
     serde_json::to_value(v).ok()
 }

@@ -64,7 +64,7 @@ impl App {
                 } else {
                     ReporterType::Other
                 }),
-            received_at: input.received_at.unwrap_or(now),
+            received_at: input.received_at.map(super::micros).unwrap_or(now),
             subject: input.subject.trim().to_string(),
             content: input.content,
             status: ReportStatus::New,

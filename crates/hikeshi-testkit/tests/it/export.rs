@@ -224,7 +224,6 @@ const DERIVED: &[&str] = &[
 ];
 
 #[tokio::test]
-#[ignore = "BUG: hikeshi-store src/export.rs TABLES lacks raw_messages and mail_meta (migration 0002): export/import loses inbound mail"]
 async fn export_covers_every_table_that_holds_data() {
     hikeshi_testkit::for_each_db(|db| async move {
         db.open().await.close().await;

@@ -2,9 +2,8 @@
 
 use super::{List, list_params, page, resolve_filters};
 use crate::error::WebResult;
-use crate::extract::{Caller, Json};
+use crate::extract::{Body, Caller, Json, QueryParams};
 use crate::state::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use hikeshi_core::app::{Landed, NewReport, ReportDetails, ReportPatch};
@@ -105,6 +104,7 @@ pub async fn get(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RawParams {
     /// Intake channel name recorded with the raw message (default `api`).
@@ -118,8 +118,8 @@ pub struct RawParams {
 pub async fn raw(
     State(s): State<AppState>,
     Caller(a): Caller,
-    Query(p): Query<RawParams>,
-    body: Bytes,
+    QueryParams(p): QueryParams<RawParams>,
+    Body(body): Body,
 ) -> WebResult<(StatusCode, axum::Json<Landed>)> {
     let channel = p.channel.unwrap_or_else(|| "api".into());
     let landed = s

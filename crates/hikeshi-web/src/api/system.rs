@@ -89,6 +89,21 @@ pub async fn login(State(s): State<AppState>, Json(l): Json<LoginInput>) -> WebR
 #[utoipa::path(delete, path = "/api/v1/session", tag = "system", responses((status = 204)))]
 pub async fn logout(State(s): State<AppState>, parts: Parts) -> WebResult<Response> {
     if let Some(secret) = cookie(&parts, SESSION_COOKIE) {
+        // Like every unsafe request made with the cookie: the CSRF token must come along.
+        if let Ok((_, session)) = s.app.session_actor(secret).await {
+            let sent = parts
+                .headers
+                .get(crate::extract::CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if sent != session.csrf {
+                return Err(WebError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf",
+                    "missing or wrong X-CSRF-Token",
+                ));
+            }
+        }
         s.app.logout(secret).await?;
     }
     let mut r = StatusCode::NO_CONTENT.into_response();

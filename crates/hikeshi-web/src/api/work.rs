@@ -1,10 +1,9 @@
 //! Comments/correspondence, attachments, investigations and countermeasures.
 
 use crate::error::{WebError, WebResult};
-use crate::extract::{Caller, Json};
+use crate::extract::{Body, Caller, Json, QueryParams};
 use crate::state::AppState;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hikeshi_core::app::{
@@ -46,6 +45,7 @@ pub async fn entries(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Upload {
     /// File name to record.
@@ -58,9 +58,9 @@ pub async fn upload(
     State(s): State<AppState>,
     Caller(a): Caller,
     Path((kind, id)): Path<(String, String)>,
-    Query(u): Query<Upload>,
+    QueryParams(u): QueryParams<Upload>,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> WebResult<(StatusCode, axum::Json<Attachment>)> {
     let ct = headers
         .get(header::CONTENT_TYPE)

@@ -62,7 +62,7 @@ impl Gen {
     /// (title, description) in Japanese or English, with an IP and a host name.
     pub fn incident(&mut self, i: u64) -> (String, String) {
         let ip = format!("198.51.{}.{}", self.next() % 256, self.next() % 256);
-        if self.next() % 2 == 0 {
+        if self.next().is_multiple_of(2) {
             let title = format!("{} #{i}", self.pick(JA_SUBJECTS));
             let body = format!(
                 "{}{}送信元: {ip}。{}",

@@ -127,7 +127,6 @@ async fn attachments_may_exceed_the_json_limit_up_to_their_own() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: hikeshi-web src/api/work.rs upload uses axum's Query and Bytes extractors, whose rejections are text/plain, not problem+json"]
 async fn upload_errors_are_problems_too() {
     for_each_backend(|t| async move {
         incident(&t, t.admin_token(), json!({"title": "x"})).await;
@@ -148,7 +147,6 @@ async fn upload_errors_are_problems_too() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: hikeshi-store src/incidents.rs merge_impl re-parents the survivor onto itself when it was a child of the merged incident"]
 async fn merging_a_parent_into_its_child_leaves_no_self_parent() {
     for_each_backend(|t| async move {
         let tok = t.admin_token();

@@ -321,3 +321,75 @@ async fn concurrent_writers_get_distinct_refs_and_one_wins_a_version() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn what_a_write_returns_is_what_a_read_returns() {
+    for_each_backend(|t| async move {
+        let tok = t.admin_token();
+        t.clock
+            .set("2026-04-01T09:00:00.123456789+09:00".parse().expect("time"));
+        let i = incident(&t, tok, json!({"title": "時刻"})).await;
+        assert_eq!(
+            i["created_at"],
+            json!("2026-04-01T00:00:00.123456Z"),
+            "microseconds"
+        );
+        let path = format!("/api/v1/incidents/{}", s(&i["id"]));
+        assert_eq!(ok(t.get(&path, tok).await, StatusCode::OK), i);
+        let patched = ok(
+            t.patch(&path, tok, json!({"title": "時刻 2"})).await,
+            StatusCode::OK,
+        );
+        assert_eq!(ok(t.get(&path, tok).await, StatusCode::OK), patched);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn client_given_times_are_returned_as_stored() {
+    for_each_backend(|t| async move {
+        let tok = t.admin_token();
+        let i = incident(
+            &t,
+            tok,
+            json!({"title": "期限", "due_at": "2026-04-02T00:00:00.123456789Z"}),
+        )
+        .await;
+        let path = format!("/api/v1/incidents/{}", s(&i["id"]));
+        assert_eq!(
+            ok(t.get(&path, tok).await, StatusCode::OK)["due_at"],
+            i["due_at"],
+            "POST vs GET"
+        );
+        let p = ok(
+            t.patch(
+                &path,
+                tok,
+                json!({"due_at": "2026-04-03T00:00:00.987654321Z"}),
+            )
+            .await,
+            StatusCode::OK,
+        );
+        assert_eq!(
+            ok(t.get(&path, tok).await, StatusCode::OK)["due_at"],
+            p["due_at"],
+            "PATCH vs GET"
+        );
+        let r = ok(
+            t.post(
+                "/api/v1/reports",
+                tok,
+                json!({"subject": "受信", "received_at": "2026-03-31T23:59:59.999999999Z"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        );
+        let got = ok(
+            t.get(&format!("/api/v1/reports/{}", s(&r["id"])), tok)
+                .await,
+            StatusCode::OK,
+        );
+        assert_eq!(got["received_at"], r["received_at"], "report POST vs GET");
+    })
+    .await;
+}

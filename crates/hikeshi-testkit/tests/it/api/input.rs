@@ -172,7 +172,6 @@ async fn bad_input_is_refused_with_a_problem_and_never_written() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: hikeshi-web src/extract.rs Json names `body` instead of the missing field (serde `missing field` is not parsed)"]
 async fn a_missing_required_field_is_named() {
     for_each_backend(|t| async move {
         let r = t
