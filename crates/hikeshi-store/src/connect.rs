@@ -97,13 +97,13 @@ impl SqlStore {
                                 conn.execute(sync).await?;
                                 conn.execute("PRAGMA foreign_keys = OFF").await?;
                                 conn.execute("PRAGMA temp_store = MEMORY").await?;
-                                conn.execute("PRAGMA cache_size = -32000").await?;
+                                conn.execute("PRAGMA cache_size = -16000").await?;
                                 Ok(())
                             })
                         })
                 };
                 let write = make(1).connect(&url).await.map_err(db_err)?;
-                let read = make(opts.max_connections.max(2))
+                let read = make(opts.max_connections.clamp(2, 4))
                     .connect(&url)
                     .await
                     .map_err(db_err)?;

@@ -3,7 +3,7 @@
 use crate::audit::{update_row, write};
 use crate::codec::{self, INCIDENT_COLS};
 use crate::connect::{SqlStore, db_err};
-use crate::search::{list_sql, new_doc, position, put_doc};
+use crate::search::{Kind, list_sql, new_doc, position, put_doc};
 use crate::sql::{Sql, insert};
 use hikeshi_core::access::Visibility;
 use hikeshi_core::ids::IncidentId;
@@ -74,7 +74,14 @@ impl SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-        new_doc(&mut tx, self.backend, &stored.id.to_string(), &doc(&stored)).await?;
+        new_doc(
+            &mut tx,
+            self.backend,
+            Kind::Incident,
+            &stored.id.to_string(),
+            &doc(&stored),
+        )
+        .await?;
         write(&mut tx, &with_ref(audit, &stored.reference)).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(stored)
@@ -95,7 +102,7 @@ impl SqlStore {
             expected,
         )
         .await?;
-        put_doc(tx, backend, &i.id.to_string(), &doc(i)).await
+        put_doc(tx, backend, Kind::Incident, &i.id.to_string(), &doc(i)).await
     }
 
     pub(crate) async fn update_incident_impl(
@@ -135,11 +142,8 @@ impl SqlStore {
         vis: &Visibility,
         q: &ListQuery,
     ) -> Result<Page<Incident>> {
-        let rows = list_sql(self.backend, "incidents", INCIDENT_COLS, vis, q, true)
-            .query()
-            .fetch_all(&self.read)
-            .await
-            .map_err(db_err)?;
+        let l = list_sql(self.backend, Kind::Incident, vis, q);
+        let rows = l.sql.query().fetch_all(&self.read).await.map_err(db_err)?;
         let mut items = rows
             .iter()
             .map(codec::incident)
@@ -147,14 +151,8 @@ impl SqlStore {
         let limit = q.limit.clamp(1, 500) as usize;
         let next = if items.len() > limit {
             items.truncate(limit);
-            items.last().map(|i| {
-                position(
-                    q.sort,
-                    i.created_at.as_microsecond(),
-                    i.updated_at.as_microsecond(),
-                    i.id.to_string(),
-                )
-            })
+            let last = items.last().map(|i| i.id.to_string()).unwrap_or_default();
+            Some(position(&rows[limit - 1], l.fts_order, q.sort, last)?)
         } else {
             None
         };

@@ -4,7 +4,7 @@ use crate::audit::{update_row, write};
 use crate::codec::{self, REPORT_COLS};
 use crate::connect::{SqlStore, db_err};
 use crate::incidents::{allocate_ref, with_ref};
-use crate::search::{list_sql, new_doc, position, put_doc};
+use crate::search::{Kind, list_sql, new_doc, position, put_doc};
 use crate::sql::{Sql, insert};
 use hikeshi_core::Result;
 use hikeshi_core::access::Visibility;
@@ -39,7 +39,14 @@ pub(crate) async fn insert_report_tx(
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
-    new_doc(tx, backend, &stored.id.to_string(), &doc(&stored)).await?;
+    new_doc(
+        tx,
+        backend,
+        Kind::Report,
+        &stored.id.to_string(),
+        &doc(&stored),
+    )
+    .await?;
     Ok(stored)
 }
 
@@ -105,7 +112,14 @@ impl SqlStore {
             expected,
         )
         .await?;
-        put_doc(&mut tx, self.backend, &r.id.to_string(), &doc(r)).await?;
+        put_doc(
+            &mut tx,
+            self.backend,
+            Kind::Report,
+            &r.id.to_string(),
+            &doc(r),
+        )
+        .await?;
         write(&mut tx, audit).await?;
         tx.commit().await.map_err(db_err)
     }
@@ -135,23 +149,14 @@ impl SqlStore {
         vis: &Visibility,
         q: &ListQuery,
     ) -> Result<Page<Report>> {
-        let rows = list_sql(self.backend, "reports", REPORT_COLS, vis, q, false)
-            .query()
-            .fetch_all(&self.read)
-            .await
-            .map_err(db_err)?;
+        let l = list_sql(self.backend, Kind::Report, vis, q);
+        let rows = l.sql.query().fetch_all(&self.read).await.map_err(db_err)?;
         let mut items = rows.iter().map(codec::report).collect::<Result<Vec<_>>>()?;
         let limit = q.limit.clamp(1, 500) as usize;
         let next = if items.len() > limit {
             items.truncate(limit);
-            items.last().map(|r| {
-                position(
-                    q.sort,
-                    r.created_at.as_microsecond(),
-                    r.updated_at.as_microsecond(),
-                    r.id.to_string(),
-                )
-            })
+            let last = items.last().map(|r| r.id.to_string()).unwrap_or_default();
+            Some(position(&rows[limit - 1], l.fts_order, q.sort, last)?)
         } else {
             None
         };

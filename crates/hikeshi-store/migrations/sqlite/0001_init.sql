@@ -56,7 +56,11 @@ CREATE INDEX audit_log_target ON audit_log (target_id, at);
 CREATE INDEX audit_log_unsealed ON audit_log (at, id) WHERE seq IS NULL;
 CREATE TABLE audit_checkpoint (id BIGINT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL);
 
--- Full-text search: trigram FTS5 (3+ characters via MATCH, 1-2 via LIKE on the same table).
-CREATE VIRTUAL TABLE search_fts USING fts5(doc_id UNINDEXED, body, tokenize = 'trigram case_sensitive 0');
--- doc_id → FTS rowid, so an update touches one FTS row instead of scanning for doc_id.
-CREATE TABLE search_map (doc_id TEXT PRIMARY KEY, fts_rowid BIGINT NOT NULL);
+-- Full-text search: one trigram FTS5 table per record kind (3+ characters via MATCH, 1-2 via
+-- LIKE on the same table). FTS rowids follow creation order, so a search page walks the
+-- index newest-first and stops at the page size.
+CREATE VIRTUAL TABLE incident_fts USING fts5(doc_id UNINDEXED, body, tokenize = 'trigram case_sensitive 0');
+CREATE VIRTUAL TABLE report_fts USING fts5(doc_id UNINDEXED, body, tokenize = 'trigram case_sensitive 0');
+-- doc_id -> FTS rowid, so an update touches one FTS row instead of scanning for doc_id.
+CREATE TABLE incident_fts_map (doc_id TEXT PRIMARY KEY, fts_rowid BIGINT NOT NULL);
+CREATE TABLE report_fts_map (doc_id TEXT PRIMARY KEY, fts_rowid BIGINT NOT NULL);

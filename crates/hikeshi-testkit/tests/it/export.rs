@@ -218,8 +218,8 @@ async fn import_refuses_a_database_that_is_not_empty() {
 /// Tables that only hold derived data (rebuilt after import) or the schema version.
 const DERIVED: &[&str] = &[
     "schema_migrations",
-    "search_fts",
-    "search_map",
+    "incident_fts",
+    "report_fts",
     "search_docs",
 ];
 
