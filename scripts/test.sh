@@ -53,8 +53,7 @@ fi
 
 # --- 2. services ----------------------------------------------------------------
 hk_pg_setup
-# hk_chromium_setup   # <- enable here (source scripts/lib/chromium.sh above)
-#                          once browser tests exist.
+# Chromium, node packages and the UI server are set up by hk_browser_tests below.
 
 # --- 3. tests -------------------------------------------------------------------
 if [[ -n "${HIKESHI_TEST_CMD:-}" ]]; then
@@ -86,6 +85,20 @@ set +e
 "${HK_CMD[@]}"
 HK_STATUS=$?
 set -e
+
+# --- 4. browser tests of the web UI (headless Chromium), after the cargo suite --------
+if [[ -z "${HIKESHI_TEST_CMD:-}" ]]; then
+    # shellcheck source=scripts/lib/browser.sh
+    source "$HK_ROOT/scripts/lib/browser.sh"
+    set +e
+    hk_browser_tests
+    HK_BROWSER_STATUS=$?
+    set -e
+    if [[ $HK_BROWSER_STATUS -ne 0 ]]; then
+        hk_log "browser tests FAILED (exit $HK_BROWSER_STATUS)"
+        [[ $HK_STATUS -ne 0 ]] || HK_STATUS=$HK_BROWSER_STATUS
+    fi
+fi
 if [[ $HK_STATUS -ne 0 ]]; then
     hk_log "tests FAILED (exit $HK_STATUS)"
     hk_pg_save_log "$HK_ROOT/test-artifacts/postgres.log" || true

@@ -16,6 +16,10 @@ const SHOTS = process.env.HIKESHI_TEST_SCREENSHOTS ?? "test-artifacts/screenshot
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
   "--disable-dev-shm-usage"];
+// scripts/lib/chromium.sh may ask for more (e.g. --disable-quic).
+for (const f of (process.env.HIKESHI_TEST_CHROMIUM_FLAGS ?? "").split(/\s+/)) {
+  if (f && !ARGS.includes(f)) ARGS.push(f);
+}
 
 let browser;
 const state = {}; // shared between the steps, which run in order
@@ -95,7 +99,7 @@ test("login shows the overview; the CSP header is strict", async () => {
   assert.doesNotMatch(csp, /unsafe-inline/);
   await page.locator("h1", { hasText: "Overview" }).waitFor();
   assert.equal(errors.length, 0, `console errors: ${errors.join("\n")}`);
-  state.admin = { context, page };
+  state.admin = { context, page, errors };
 });
 
 test("an API token created in admin shows its secret once; seed a report", async () => {
@@ -106,6 +110,7 @@ test("an API token created in admin shows its secret once; seed a report", async
   await page.click("form[action='/admin/tokens'] button[type=submit]");
   const secret = (await page.locator("#new-secret").textContent()).trim();
   assert.ok(secret.length > 20);
+  state.token = secret;
   const r = await page.request.post("/api/v1/reports", {
     headers: { Authorization: `Bearer ${secret}` },
     data: {
@@ -144,6 +149,11 @@ test("admin creates a constituency with netblocks and a user", async () => {
   await page.fill("#u-pw", "carol-password-123");
   await Promise.all([page.waitForLoadState("load"), page.click("form[action='/admin/users'] button[type=submit]")]);
   await page.locator("tr", { hasText: "carol" }).locator("td", { hasText: "a, c" }).waitFor();
+  // Revoke the token made above: the API refuses it afterwards.
+  await Promise.all([page.waitForLoadState("load"), page.locator("tr", { hasText: "browser-test" }).locator("button").click()]);
+  await page.locator("tr", { hasText: "browser-test" }).locator("td", { hasText: "Revoked" }).waitFor();
+  const r = await page.request.get("/api/v1/me", { headers: { Authorization: `Bearer ${state.token}` } });
+  assert.equal(r.status(), 401);
 });
 
 test("switch to Japanese and create an incident with Japanese text", async () => {
@@ -278,5 +288,8 @@ test("keyboard: g i goes to incidents, j and Enter open a row", async () => {
   await page.waitForURL(/\/incidents$/);
   await page.keyboard.press("j");
   await Promise.all([page.waitForURL(/\/incidents\/\d{4}-\d{4}$/), page.keyboard.press("Enter")]);
+  // Nothing was blocked by the CSP, and no script failed, on any page visited.
+  const errors = state.admin.errors.filter((e) => !/status of 4\d\d/.test(e));
+  assert.deepEqual(errors, []);
   await state.admin.context.close();
 });

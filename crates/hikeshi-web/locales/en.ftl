@@ -58,6 +58,8 @@ filter.q = Text
 filter.any = Any
 filter.apply = Filter
 filter.clear = Clear
+filter.from = Created from
+filter.to = Created until
 filter.sort = Sort
 filter.owner-hint = name, me, none
 
@@ -108,6 +110,7 @@ incident.cm-kind = Kind
 incident.cm-what = What (IP, URL, host, account)
 incident.cm-where = Where (firewall, registrar, EDR…)
 
+work.move = Move
 timeline.comment = Comment
 timeline.mail-in = Mail received
 timeline.mail-out = Mail sent
@@ -168,6 +171,8 @@ help.go-home = Go to the overview
 help.go-incidents = Go to incidents
 help.go-reports = Go to reports
 help.help = Show this page
+help.tz-title = Time zone for dates
+help.tz-default = Default for the language (UTC for English, Asia/Tokyo for Japanese)
 help.note = Shortcuts are off while you type in a field; press Esc to leave it.
 
 err.not-found.title = Not found

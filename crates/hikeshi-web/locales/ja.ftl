@@ -58,6 +58,8 @@ filter.q = キーワード
 filter.any = すべて
 filter.apply = 絞り込む
 filter.clear = クリア
+filter.from = 作成日(から)
+filter.to = 作成日(まで)
 filter.sort = 並び順
 filter.owner-hint = 名前、me、none
 
@@ -108,6 +110,7 @@ incident.cm-kind = 種類
 incident.cm-what = 対象(IP、URL、ホスト、アカウント)
 incident.cm-where = 適用先(ファイアウォール、レジストラ、EDR など)
 
+work.move = 変更
 timeline.comment = コメント
 timeline.mail-in = 受信メール
 timeline.mail-out = 送信メール
@@ -168,6 +171,8 @@ help.go-home = 概要へ移動
 help.go-incidents = インシデント一覧へ移動
 help.go-reports = 報告一覧へ移動
 help.help = このページを表示
+help.tz-title = 日時を表示するタイムゾーン
+help.tz-default = 言語の既定(日本語は Asia/Tokyo、英語は UTC)
 help.note = 入力欄で入力中はショートカットは無効です。Esc で入力欄から抜けます。
 
 err.not-found.title = 見つかりません

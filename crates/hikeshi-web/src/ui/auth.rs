@@ -1,8 +1,8 @@
 //! Sign-in and out, and the language switch. The login form is protected by a
 //! double-submit token: a random value in a cookie and in a hidden field.
 
-use super::ctx::{Anon, Ctx, LANG_COOKIE, Ui, safe_next};
-use super::errors::{Fields, Out, back, check_csrf, render};
+use super::ctx::{Anon, Ctx, LANG_COOKIE, TZ_COOKIE, Ui, safe_next};
+use super::errors::{Fields, Out, check_csrf, render};
 use super::limit::Limiter;
 use crate::extract::{SESSION_COOKIE, cookie};
 use crate::state::AppState;
@@ -153,19 +153,27 @@ pub async fn logout(ui: Ui, parts: Parts, Form(f): Form<Vec<(String, String)>>) 
     Ok(r)
 }
 
-/// `GET /lang?to=ja&next=/incidents`: remembers the language for a year.
+/// `GET /lang?to=ja&next=/incidents`: remembers the language for a year; `tz=Area/City`
+/// (or empty, for the language's default) does the same for the time zone.
 pub async fn switch_lang(Query(q): Query<HashMap<String, String>>) -> Out {
     let next = safe_next(q.get("next").map(String::as_str).unwrap_or("/"));
-    let Some(lang) = q.get("to").and_then(|l| super::i18n::Lang::parse(l)) else {
-        return back(&next);
-    };
     let mut r = Redirect::to(&next).into_response();
-    set_cookie(
-        &mut r,
-        format!(
-            "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
-            lang.code()
+    if let Some(lang) = q.get("to").and_then(|l| super::i18n::Lang::parse(l)) {
+        set_cookie(
+            &mut r,
+            format!(
+                "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+                lang.code()
+            ),
+        );
+    }
+    match q.get("tz").map(|t| t.trim()) {
+        Some("") => set_cookie(&mut r, format!("{TZ_COOKIE}=; Path=/; Max-Age=0")),
+        Some(tz) if jiff::tz::TimeZone::get(tz).is_ok() => set_cookie(
+            &mut r,
+            format!("{TZ_COOKIE}={tz}; Path=/; SameSite=Lax; Max-Age=31536000"),
         ),
-    );
+        _ => {}
+    }
     Ok(r)
 }

@@ -62,18 +62,19 @@ impl Filters {
 
     /// The use case's query; `owner=me` means the caller.
     pub async fn query(&self, ui: &Ui) -> Result<ListQuery, hikeshi_core::Error> {
-        let mut pairs: Vec<(String, String)> = self
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for (k, v) in self
             .pairs
             .iter()
             .filter(|(k, _)| !UI_ONLY.contains(&k.as_str()))
-            .map(|(k, v)| {
-                if k == "owner" && v == "me" {
-                    (k.clone(), ui.actor.username.clone())
-                } else {
-                    (k.clone(), v.clone())
-                }
-            })
-            .collect();
+        {
+            pairs.push(match k.as_str() {
+                "owner" if v == "me" => (k.clone(), ui.actor.username.clone()),
+                "from" => ("created_from".into(), day_start(ui, k, v, false)?),
+                "to" => ("created_to".into(), day_start(ui, k, v, true)?),
+                _ => (k.clone(), v.clone()),
+            });
+        }
         if let Some(c) = &self.cursor {
             pairs.push(("cursor".into(), c.clone()));
         }
@@ -138,6 +139,20 @@ impl Filters {
             })
             .collect()
     }
+}
+
+/// The start of a day (`YYYY-MM-DD`) in the user's zone, or of the day after it (for "to",
+/// which includes its whole day), as RFC 3339.
+fn day_start(ui: &Ui, field: &str, v: &str, after: bool) -> Result<String, hikeshi_core::Error> {
+    let bad = || hikeshi_core::Error::validation(field, ui.ctx.t("err.date"));
+    let d: jiff::civil::Date = v.parse().map_err(|_| bad())?;
+    let d = if after {
+        d.tomorrow().map_err(|_| bad())?
+    } else {
+        d
+    };
+    let z = d.to_zoned(ui.ctx.tz.clone()).map_err(|_| bad())?;
+    Ok(z.timestamp().to_string())
 }
 
 /// The next-page cursor of a page, as the API encodes it.

@@ -23,12 +23,6 @@ pub struct Event {
     pub changes: Vec<String>,
 }
 
-pub struct Work {
-    pub title: String,
-    pub detail: String,
-    pub status: String,
-}
-
 /// What the edit form shows (the record, or what was just submitted).
 pub struct Draft {
     pub title: String,
@@ -49,8 +43,8 @@ pub struct IncidentPage {
     pub updated: String,
     pub events: Vec<Event>,
     pub reports: Vec<ReportRow>,
-    pub investigations: Vec<Work>,
-    pub countermeasures: Vec<Work>,
+    pub investigations: Vec<super::work::Work>,
+    pub countermeasures: Vec<super::work::Work>,
     pub next_opts: Vec<Opt>,
     pub draft: Draft,
     pub severity_opts: Vec<Opt>,
@@ -229,22 +223,8 @@ pub async fn show(
         .await
         .or_page(&ui)?;
     let ctx = &ui.ctx;
-    let investigations = invs
-        .iter()
-        .map(|v| Work {
-            title: v.title.clone(),
-            detail: v.correspondents.join(", "),
-            status: ctx.t(&format!("istatus.{}", v.status)).into(),
-        })
-        .collect();
-    let countermeasures = cms
-        .iter()
-        .map(|c| Work {
-            title: format!("{} · {}", ctx.t(&format!("cmkind.{}", c.kind)), c.what),
-            detail: c.location.clone(),
-            status: ctx.t(&format!("cmstatus.{}", c.status)).into(),
-        })
-        .collect();
+    let investigations = super::work::investigations(ctx, &invs);
+    let countermeasures = super::work::countermeasures(ctx, &cms);
     let open_edit = draft.is_some();
     let draft = draft.unwrap_or_else(|| draft_of(ctx, &i));
     let can_write = matches!(ui.actor.role, Role::Admin | Role::Lead | Role::Handler);

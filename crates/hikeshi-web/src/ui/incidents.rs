@@ -21,6 +21,8 @@ pub struct ListPage {
     pub notice: Option<String>,
     pub q: String,
     pub owner: String,
+    pub from: String,
+    pub to: String,
     pub status_opts: Vec<Opt>,
     pub severity_opts: Vec<Opt>,
     pub tlp_opts: Vec<Opt>,
@@ -54,6 +56,8 @@ async fn render_list(ui: Ui, f: Filters, error: Option<String>, code: StatusCode
     let page = ListPage {
         q: f.get("q").to_string(),
         owner: f.get("owner").to_string(),
+        from: f.get("from").to_string(),
+        to: f.get("to").to_string(),
         status_opts: Opt::list(&ui.ctx, "status", IncidentStatus::ALL, f.get("status")),
         severity_opts: f.severity_opts(&ui),
         tlp_opts: f.tlp_opts(&ui),

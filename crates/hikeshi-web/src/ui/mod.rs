@@ -26,6 +26,7 @@ pub mod report;
 pub mod reports;
 pub mod search;
 pub mod view;
+pub mod work;
 
 use crate::state::AppState;
 use askama::Template;
@@ -38,10 +39,32 @@ use std::sync::Arc;
 #[template(path = "help.html")]
 pub struct HelpPage {
     pub ctx: Ctx,
+    pub zones: Vec<view::Opt>,
 }
 
+/// Time zones offered on the help page (any IANA name works in `/lang?tz=`).
+const ZONES: &[&str] = &[
+    "UTC",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Asia/Singapore",
+    "Australia/Sydney",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+];
+
 async fn help(ui: Ui) -> errors::Out {
-    errors::ok(&HelpPage { ctx: ui.ctx })
+    let zones = ZONES
+        .iter()
+        .map(|z| view::Opt {
+            value: z.to_string(),
+            label: z.to_string(),
+            selected: *z == ui.ctx.tz_name,
+        })
+        .collect();
+    errors::ok(&HelpPage { ctx: ui.ctx, zones })
 }
 
 /// The UI's routes (merged into [`crate::router`]).
@@ -67,6 +90,14 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{id}/merge", post(act::merge))
         .route("/incidents/{id}/investigations", post(act::investigation))
         .route("/incidents/{id}/countermeasures", post(act::countermeasure))
+        .route(
+            "/incidents/{id}/investigations/{work}/status",
+            post(work::investigation_status),
+        )
+        .route(
+            "/incidents/{id}/countermeasures/{work}/status",
+            post(work::countermeasure_status),
+        )
         .route("/reports", get(reports::list))
         .route("/reports/bulk", post(reports::bulk))
         .route("/reports/{id}", get(report::page))

@@ -57,6 +57,12 @@ async fn filters_and_cursor_paging() {
     let bad = get(&t, "/incidents?severity=purple", &c).await;
     assert_eq!(bad.status, StatusCode::OK);
     assert!(bad.body.contains("role=\"alert\"") && bad.body.contains("severity"));
+    let day = get(&t, "/incidents?from=2026-11-18&to=2026-11-18", &c).await;
+    assert!(day.body.contains("Incident number 0") && day.body.contains("value=\"2026-11-18\""));
+    let later = get(&t, "/incidents?from=2026-11-19", &c).await;
+    assert!(!later.body.contains("Incident number 0"));
+    let bad = get(&t, "/incidents?to=yesterday", &c).await;
+    assert!(bad.body.contains("role=\"alert\""));
     let mine = get(&t, "/incidents?owner=me", &c).await;
     assert!(!mine.body.contains("Incident number"));
 }
@@ -340,4 +346,53 @@ async fn admin_forms() {
         !page.body.contains("carol"),
         "handlers see only their tokens"
     );
+}
+
+#[tokio::test]
+async fn work_moves_through_its_states() {
+    let t = setup().await;
+    let (incs, _) = seed(&t, 1).await;
+    let (c, csrf) = login(&t, "alice").await;
+    let path = format!("/incidents/{}", incs[0]);
+    post(
+        &t,
+        &format!("{path}/countermeasures"),
+        &c,
+        &[("csrf", &csrf), ("kind", "block"), ("what", "203.0.113.9")],
+    )
+    .await;
+    let page = get(&t, &path, &c).await;
+    let at = page.body.find("/countermeasures/").unwrap() + 17;
+    let id = page.body[at..].split('/').next().unwrap().to_string();
+    let url = format!("{path}/countermeasures/{id}/status");
+    let r = post(
+        &t,
+        &url,
+        &c,
+        &[("csrf", &csrf), ("version", "1"), ("status", "active")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = post(
+        &t,
+        &url,
+        &c,
+        &[
+            ("csrf", &csrf),
+            ("version", "2"),
+            ("status", "pending-activation"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = post(
+        &t,
+        &url,
+        &c,
+        &[("csrf", &csrf), ("version", "1"), ("status", "removed")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let page = get(&t, &path, &c).await;
+    assert!(page.body.contains("Active") && page.body.contains("value=\"pending-removal\""));
 }

@@ -29,7 +29,7 @@ impl Clock for Ticking {
 }
 
 /// 2026-11-18T09:00:00Z.
-const START_MS: i64 = 1_795_510_800_000;
+const START_MS: i64 = 1_794_992_400_000;
 
 pub(crate) struct T {
     router: Router,

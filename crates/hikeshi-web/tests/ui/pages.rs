@@ -255,3 +255,26 @@ fn catalogues_define_the_same_keys() {
         assert!(catalogue(l).values().all(|v| !v.is_empty()));
     }
 }
+
+#[tokio::test]
+async fn language_and_time_zone_are_remembered() {
+    let t = setup().await;
+    let (c, _) = login(&t, "alice").await;
+    let r = get(&t, "/lang?to=ja&tz=America/New_York&next=/help", &c).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/help");
+    assert_eq!(r.cookie("hikeshi_lang").as_deref(), Some("ja"));
+    let tz = r.cookie("hikeshi_tz").unwrap();
+    let page = get(
+        &t,
+        "/help",
+        &format!("{c}; hikeshi_lang=ja; hikeshi_tz={tz}"),
+    )
+    .await;
+    assert!(page.body.contains("America/New_York") && page.body.contains("キーボード"));
+    let bad = get(&t, "/lang?tz=Mars/Olympus&next=//evil.example", &c).await;
+    assert_eq!(bad.location(), "/");
+    assert!(bad.cookie("hikeshi_tz").is_none());
+    let ja = get(&t, "/help", &format!("{c}; hikeshi_lang=ja")).await;
+    assert!(ja.body.contains("タイムゾーン: Asia/Tokyo"));
+}

@@ -8,18 +8,28 @@ use tokio::net::TcpStream;
 
 pub struct Client {
     stream: BufReader<TcpStream>,
-    token: String,
+    /// The credentials header line (Bearer token or session cookie).
+    auth: String,
 }
 
 impl Client {
     pub async fn connect(addr: SocketAddr, token: &str) -> Result<Client> {
+        Self::with_auth(addr, format!("Authorization: Bearer {token}")).await
+    }
+
+    /// A browser-like client: the UI pages take the session cookie.
+    pub async fn with_cookie(addr: SocketAddr, session: &str) -> Result<Client> {
+        Self::with_auth(addr, format!("Cookie: hikeshi_session={session}")).await
+    }
+
+    async fn with_auth(addr: SocketAddr, auth: String) -> Result<Client> {
         let s = TcpStream::connect(addr)
             .await
             .context("connecting to the bench server")?;
         s.set_nodelay(true)?;
         Ok(Client {
             stream: BufReader::new(s),
-            token: token.to_string(),
+            auth,
         })
     }
 
@@ -31,8 +41,8 @@ impl Client {
         body: Option<&str>,
     ) -> Result<(u16, Vec<u8>)> {
         let mut req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {}\r\n",
-            self.token
+            "{method} {path} HTTP/1.1\r\nHost: bench\r\n{}\r\n",
+            self.auth
         );
         if let Some(b) = body {
             req.push_str(&format!(

@@ -63,9 +63,12 @@ async fn latencies(
     addr: SocketAddr,
     token: &str,
     n: usize,
-    mut path: impl FnMut(usize) -> String,
+    path: impl FnMut(usize) -> String,
 ) -> Result<Vec<f64>> {
-    let mut c = Client::connect(addr, token).await?;
+    timed(Client::connect(addr, token).await?, n, path).await
+}
+
+async fn timed(mut c: Client, n: usize, mut path: impl FnMut(usize) -> String) -> Result<Vec<f64>> {
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let p = path(i);
@@ -220,6 +223,23 @@ pub async fn run(a: BenchArgs) -> Result<()> {
         format!("/api/v1/incidents/{last_ref}")
     })
     .await?;
+    // The handler UI, server-rendered, with a session cookie like a browser.
+    let (session, _, _) = app.login("bench", "bench-password").await?;
+    let mut ui_list = timed(
+        Client::with_cookie(addr, &session).await?,
+        a.samples,
+        |i| match i % 2 {
+            0 => "/incidents".into(),
+            _ => "/incidents?status=open&severity=high".into(),
+        },
+    )
+    .await?;
+    let mut ui_incident = timed(
+        Client::with_cookie(addr, &session).await?,
+        a.samples,
+        |_| format!("/incidents/{last_ref}"),
+    )
+    .await?;
     let (rss, hwm) = rss_mb();
     let noop_p50 = pct(&mut noop_lat, 0.5);
     let noop_p95 = pct(&mut noop_lat, 0.95);
@@ -236,6 +256,8 @@ pub async fn run(a: BenchArgs) -> Result<()> {
         "search_ms": {"p50": pct(&mut search, 0.5), "p95": pct(&mut search, 0.95), "p99": pct(&mut search, 0.99), "p95_over_noop_p95": (pct(&mut search, 0.95) / noop_p95.max(0.001) * 10.0).round() / 10.0},
         "list_page_ms": {"p50": pct(&mut list, 0.5), "p95": pct(&mut list, 0.95), "p95_over_noop_p95": (pct(&mut list, 0.95) / noop_p95.max(0.001) * 10.0).round() / 10.0},
         "get_by_ref_ms": {"p50": pct(&mut get, 0.5), "p95": pct(&mut get, 0.95)},
+        "ui_list_page_ms": {"p50": pct(&mut ui_list, 0.5), "p95": pct(&mut ui_list, 0.95)},
+        "ui_incident_page_ms": {"p50": pct(&mut ui_incident, 0.5), "p95": pct(&mut ui_incident, 0.95)},
         "rss_mb": {"now": rss.round(), "peak": hwm.round()},
     });
     println!("{}", serde_json::to_string_pretty(&report)?);

@@ -247,7 +247,7 @@ async fn me_with(t: &TestApp, cookie: &str) -> StatusCode {
 #[tokio::test]
 async fn sessions_expire_and_end_at_logout() {
     for_each_backend(|t| async move {
-        let (cookie, csrf) = login(&t).await;
+        let (cookie, _) = login(&t).await;
         assert_eq!(me_with(&t, &cookie).await, StatusCode::OK);
         t.clock.advance(jiff::SignedDuration::from_hours(11));
         assert_eq!(me_with(&t, &cookie).await, StatusCode::OK);
