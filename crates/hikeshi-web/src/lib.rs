@@ -21,8 +21,21 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// The strict policy for everything we serve: nothing inline, nothing from elsewhere.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-async fn not_found() -> WebError {
+async fn api_not_found() -> WebError {
     WebError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+}
+
+/// Unknown routes: a problem body under `/api`, the HTML "not found" page elsewhere.
+async fn not_found(
+    uri: axum::http::Uri,
+    ui::ctx::Anon(ctx): ui::ctx::Anon,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        WebError::new(StatusCode::NOT_FOUND, "not_found", "no such route").into_response()
+    } else {
+        ui::errors::not_found(&ctx)
+    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -93,7 +106,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/verify", get(admin::verify_audit))
         .route("/extract", post(api::extract::extract))
         .route("/lookup", get(api::lookup::lookup))
-        .fallback(not_found);
+        .fallback(api_not_found);
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static(name),
@@ -112,5 +125,9 @@ pub fn router(state: AppState) -> Router {
         .layer(header("x-frame-options", "DENY"))
         .layer(header("referrer-policy", "no-referrer"))
         .layer(header("cache-control", "no-store"))
+        // One login limiter for the UI form and the API session endpoint.
+        .layer(axum::Extension(std::sync::Arc::new(
+            ui::limit::Limiter::default(),
+        )))
         .with_state(state)
 }

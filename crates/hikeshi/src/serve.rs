@@ -88,9 +88,12 @@ pub async fn run(listen: Option<String>, db: DbArgs) -> Result<()> {
     };
     println!("Hikeshi is running ({db_desc}). Open http://{addr}/");
     tracing::info!(%addr, "listening");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     app.store.seal_audit().await?;
     store.close().await;
     Ok(())

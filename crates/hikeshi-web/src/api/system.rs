@@ -59,7 +59,26 @@ pub struct Me {
 
 /// Password login for the browser: sets an HttpOnly, SameSite=Strict session cookie.
 #[utoipa::path(post, path = "/api/v1/session", tag = "system", request_body = LoginInput, responses((status = 200, body = Me), (status = 401)))]
-pub async fn login(State(s): State<AppState>, Json(l): Json<LoginInput>) -> WebResult<Response> {
+pub async fn login(
+    State(s): State<AppState>,
+    axum::Extension(limiter): axum::Extension<std::sync::Arc<crate::ui::limit::Limiter>>,
+    parts: Parts,
+    Json(l): Json<LoginInput>,
+) -> WebResult<Response> {
+    let mut keys = vec![format!("user:{}", l.username.trim().to_lowercase())];
+    if let Some(axum::extract::ConnectInfo(addr)) = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+    {
+        keys.push(format!("ip:{}", addr.ip()));
+    }
+    if !limiter.allow(&keys, std::time::Instant::now()) {
+        return Err(WebError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many login attempts; wait a minute",
+        ));
+    }
     let (secret, session, actor) = s.app.login(&l.username, &l.password).await?;
     let secure = if s.config.secure_cookies {
         "; Secure"

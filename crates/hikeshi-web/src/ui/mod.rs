@@ -30,10 +30,9 @@ pub mod work;
 
 use crate::state::AppState;
 use askama::Template;
+use axum::Router;
 use axum::routing::{get, post};
-use axum::{Extension, Router};
 use ctx::{Ctx, Ui};
-use std::sync::Arc;
 
 #[derive(Template)]
 #[template(path = "help.html")]
@@ -110,5 +109,4 @@ pub fn router() -> Router<AppState> {
         .route("/admin/constituencies", post(admin::create_constituency))
         .route("/admin/tokens", post(admin::create_token))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
-        .layer(Extension(Arc::new(limit::Limiter::default())))
 }

@@ -317,3 +317,39 @@ async fn a_read_only_token_cannot_mint_tokens_or_change_the_account() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn password_guessing_is_rate_limited_and_unknown_routes_answer_in_kind() {
+    for_each_backend(|t| async move {
+        let guess = json!({"username": "admin", "password": "wrong-password"});
+        for _ in 0..10 {
+            let (st, _, _) = t
+                .call(Method::POST, "/api/v1/session", None, Some(guess.clone()))
+                .await;
+            assert_eq!(st, StatusCode::UNAUTHORIZED);
+        }
+        // The eleventh try in a minute is refused even with the right password.
+        let right = json!({"username": "admin", "password": ADMIN_PASSWORD});
+        let r = t
+            .call(Method::POST, "/api/v1/session", None, Some(right))
+            .await;
+        problem(&r, StatusCode::TOO_MANY_REQUESTS, None);
+        assert_eq!(r.1["code"], "rate_limited");
+
+        let (st, body, h) = t.call(Method::GET, "/api/v1/nope", None, None).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        assert_eq!(
+            h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+            Some("application/problem+json"),
+            "{body}"
+        );
+        let (st, _, h) = t.call(Method::GET, "/no/such/page", None, None).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        assert!(
+            h.get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|c| c.starts_with("text/html"))
+        );
+    })
+    .await;
+}
