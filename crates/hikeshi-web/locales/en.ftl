@@ -128,6 +128,13 @@ report.reject-reason = Reason for rejecting
 report.reject = Reject report
 report.reason-required = A reason is required to reject.
 report.rejected-because = Rejected
+report.mail = Mail
+report.from = From
+report.signature = OpenPGP signature
+report.auto-generated = Machine-generated (never answered)
+report.parse-note = Parse note
+report.headers = Headers
+report.raw = Download the message as received (.eml)
 
 search.title = Search
 search.label = Search incidents and reports

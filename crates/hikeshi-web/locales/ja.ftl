@@ -128,6 +128,13 @@ report.reject-reason = 却下の理由
 report.reject = 報告を却下
 report.reason-required = 却下には理由が必要です。
 report.rejected-because = 却下済み
+report.mail = メール
+report.from = 送信者
+report.signature = OpenPGP 署名
+report.auto-generated = 自動送信（返信しません）
+report.parse-note = 解析メモ
+report.headers = ヘッダ
+report.raw = 受信したままのメッセージをダウンロード (.eml)
 
 search.title = 検索
 search.label = インシデントと報告を検索

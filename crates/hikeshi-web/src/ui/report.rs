@@ -37,6 +37,16 @@ pub struct ReportPage {
     pub can_write: bool,
     pub can_reject: bool,
     pub error: Option<String>,
+    /// What arrived with a mailed report (shown as text, never as HTML).
+    pub mail: Option<Mail>,
+}
+
+pub struct Mail {
+    pub from: String,
+    pub auto_generated: Option<String>,
+    pub signature: String,
+    pub malformed: Vec<String>,
+    pub headers: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -93,7 +103,19 @@ async fn suggest(
 }
 
 pub async fn show(ui: Ui, id: &str, q: &str, error: Option<(StatusCode, String)>) -> Out {
-    let r = ui.app.get_report(&ui.actor, id).await.or_page(&ui)?;
+    let details = ui
+        .app
+        .get_report_details(&ui.actor, id)
+        .await
+        .or_page(&ui)?;
+    let mail = details.mail.map(|m| Mail {
+        from: m.from.unwrap_or_default(),
+        auto_generated: m.auto_reason.filter(|_| m.auto_generated),
+        signature: m.signature,
+        malformed: m.malformed,
+        headers: m.headers,
+    });
+    let r = details.report;
     let mut names = Names::load(&ui).await;
     let files = ui
         .app
@@ -133,6 +155,7 @@ pub async fn show(ui: Ui, id: &str, q: &str, error: Option<(StatusCode, String)>
         can_write,
         can_reject: can_write && matches!(r.status, ReportStatus::New | ReportStatus::Open),
         error,
+        mail,
         ctx: ui.ctx.clone(),
     };
     Ok(render(code, &page))

@@ -278,3 +278,31 @@ async fn language_and_time_zone_are_remembered() {
     let ja = get(&t, "/help", &format!("{c}; hikeshi_lang=ja")).await;
     assert!(ja.body.contains("タイムゾーン: Asia/Tokyo"));
 }
+
+#[tokio::test]
+async fn a_mailed_report_shows_its_sender_and_headers_as_text() {
+    let t = setup().await;
+    let admin = t.app.system_actor();
+    let raw = "From: Taro <taro@partner.example.jp>\r\nTo: cert@team.example\r\nSubject: =?UTF-8?B?5LiN5q2j44Ki44Kv44K744K544Gu5aCx5ZGK?=\r\nX-Trick: <b>bold</b>\r\n\r\n198.51.100.7 からの攻撃\r\n";
+    let landed = t
+        .app
+        .ingest_mail(&admin, raw.as_bytes(), "email", "Hikeshi")
+        .await
+        .unwrap();
+    let (cookies, _) = login(&t, "admin").await;
+    let page = get(&t, &format!("/reports/{}", landed.reference), &cookies).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("不正アクセスの報告"));
+    assert!(page.body.contains("taro@partner.example.jp"));
+    assert!(page.body.contains("X-Trick"));
+    assert!(
+        !page.body.contains("<b>bold</b>"),
+        "headers are text, never markup"
+    );
+    assert!(
+        page.body
+            .contains(&format!("/api/v1/reports/{}/raw", landed.id)),
+        "{}",
+        page.body
+    );
+}
