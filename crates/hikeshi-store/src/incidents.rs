@@ -66,6 +66,9 @@ impl SqlStore {
         i: &Incident,
         audit: &AuditEntry,
     ) -> Result<Incident> {
+        if self.backend == crate::Backend::Sqlite {
+            return self.insert_incident_sqlite(i, audit).await;
+        }
         let mut tx = self.write.begin().await.map_err(db_err)?;
         let mut stored = i.clone();
         stored.reference = allocate_ref(&mut tx, "incident", "", i.created_at).await?;
@@ -85,6 +88,53 @@ impl SqlStore {
         write(&mut tx, &with_ref(audit, &stored.reference)).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(stored)
+    }
+
+    /// SQLite: one INSERT into the `incident_create` view (migration 0003), whose trigger
+    /// allocates the reference and writes the record, its search document and its audit
+    /// entry in one implicit transaction; then the reference is read back.
+    async fn insert_incident_sqlite(&self, i: &Incident, audit: &AuditEntry) -> Result<Incident> {
+        let mut cols: Vec<&str> = INCIDENT_COLS
+            .iter()
+            .copied()
+            .filter(|c| *c != "ref")
+            .collect();
+        let mut vals = codec::incident_vals(i);
+        vals.remove(1); // "ref": the trigger computes it
+        let year = i.created_at.to_zoned(jiff::tz::TimeZone::UTC).year();
+        cols.extend([
+            "ref_year",
+            "audit_id",
+            "audit_at",
+            "audit_actor",
+            "audit_action",
+            "audit_after",
+        ]);
+        vals.extend([
+            crate::sql::Val::I(i64::from(year)),
+            audit.id.to_string().into(),
+            audit.at.as_microsecond().into(),
+            audit.actor.clone().into(),
+            audit.action.clone().into(),
+            audit
+                .after
+                .as_ref()
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "{}".into())
+                .into(),
+        ]);
+        insert("incident_create", &cols, vals)
+            .query()
+            .execute(&self.write)
+            .await
+            .map_err(db_err)?;
+        let row = select("id = ")
+            .bind(i.id.to_string())
+            .query()
+            .fetch_one(&self.write)
+            .await
+            .map_err(db_err)?;
+        codec::incident(&row)
     }
 
     pub(crate) async fn update_incident_tx(

@@ -19,10 +19,16 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_mail_intake.sql"),
         include_str!("../migrations/postgres/0002_mail_intake.sql"),
     ),
+    (
+        3,
+        "0003_single_statement_create.sql",
+        include_str!("../migrations/sqlite/0003_single_statement_create.sql"),
+        include_str!("../migrations/postgres/0003_single_statement_create.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 impl SqlStore {
     /// The schema version recorded in the database (0 when empty).

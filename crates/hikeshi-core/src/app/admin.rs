@@ -102,6 +102,20 @@ impl App {
         Ok(self.resolve_user(name_or_id).await?.id)
     }
 
+    /// The id of a constituency named by slug or id. Slugs never change and constituencies
+    /// are never deleted, so a found name is cached for the life of the process.
+    pub async fn constituency_id(&self, slug_or_id: &str) -> Result<ConstituencyId> {
+        let key = slug_or_id.trim().to_lowercase();
+        if let Some(id) = self.names.read().ok().and_then(|m| m.get(&key).copied()) {
+            return Ok(id);
+        }
+        let id = self.resolve_constituency(&key).await?.id;
+        if let Ok(mut m) = self.names.write() {
+            m.insert(key, id);
+        }
+        Ok(id)
+    }
+
     pub async fn resolve_constituency(&self, slug_or_id: &str) -> Result<Constituency> {
         let found = match ConstituencyId::parse(slug_or_id) {
             Some(id) => self.store.get_constituency(id).await?,

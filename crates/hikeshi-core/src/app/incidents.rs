@@ -80,7 +80,7 @@ impl App {
         };
         taxonomy::validate(&classification)?;
         let constituency = match &input.constituency {
-            Some(c) => Some(self.resolve_constituency(c).await?.id),
+            Some(c) => Some(self.constituency_id(c).await?),
             None => None,
         };
         actor.require_create_in(constituency)?;
@@ -191,7 +191,7 @@ impl App {
             i.pap = v;
         }
         if let Some(c) = &p.constituency {
-            let id = self.resolve_constituency(c).await?.id;
+            let id = self.constituency_id(c).await?;
             actor.require_create_in(Some(id))?;
             i.constituency = Some(id);
         }

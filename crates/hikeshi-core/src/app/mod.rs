@@ -40,6 +40,8 @@ pub struct App {
     key: Arc<std::sync::OnceLock<Vec<u8>>>,
     routing: lookup::RoutingCache,
     tokens: auth::TokenCache,
+    /// Constituency slug (or id) → id.
+    names: Arc<std::sync::RwLock<std::collections::HashMap<String, crate::ids::ConstituencyId>>>,
 }
 
 impl App {
@@ -50,6 +52,7 @@ impl App {
             key: Arc::default(),
             routing: Arc::default(),
             tokens: Arc::default(),
+            names: Arc::default(),
         }
     }
 

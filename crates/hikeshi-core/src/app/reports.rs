@@ -33,7 +33,7 @@ impl App {
         text("subject", &input.subject, MAX_TITLE, true)?;
         text("content", &input.content, MAX_TEXT, false)?;
         let constituency = match &input.constituency {
-            Some(c) => Some(self.resolve_constituency(c).await?.id),
+            Some(c) => Some(self.constituency_id(c).await?),
             None if actor.role == Role::Reporter => actor.constituencies.first().copied(),
             None => None,
         };
@@ -106,7 +106,7 @@ impl App {
             r.subject = v;
         }
         if let Some(c) = &p.constituency {
-            let id = self.resolve_constituency(c).await?.id;
+            let id = self.constituency_id(c).await?;
             actor.require_create_in(Some(id))?;
             r.constituency = Some(id);
         }

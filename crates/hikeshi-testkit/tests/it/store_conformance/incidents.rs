@@ -322,3 +322,80 @@ async fn merge_moves_reports_children_work_entries_attachments() {
     })
     .await;
 }
+
+/// The create path differs by backend (one trigger-driven statement on SQLite, separate
+/// statements on PostgreSQL); what it leaves behind must not: search text (tags included),
+/// re-indexing on update, and the reference in the audit entry.
+#[tokio::test]
+async fn create_paths_index_and_audit_alike() {
+    for_each_db(|db| async move {
+        let s = db.open().await;
+        let by = UserId::new(1);
+        let mut i = incident("ランサムウェア感染", by, None, Tlp::Amber, t0());
+        i.description = "経理部の端末".into();
+        i.tags = vec!["encrypted-files".into(), "初動".into()];
+        let mut entry = a("incident.create", i.id);
+        entry.after = Some(serde_json::json!({"title": i.title}));
+        let stored = s.insert_incident(&i, &entry).await.expect("insert");
+        let everyone = vis(by, true, &[], false);
+        let find = |q: &str| {
+            let mut lq = query(10);
+            lq.q = Some(q.into());
+            lq
+        };
+        for q in [
+            "ランサムウェア",
+            "経理部",
+            "encrypted-files",
+            "初動",
+            &stored.reference,
+        ] {
+            let page = s.list_incidents(&everyone, &find(q)).await.expect("search");
+            assert_eq!(page.items.len(), 1, "{q:?} should find the new incident");
+        }
+        let mut edited = stored.clone();
+        edited.title = "誤検知".into();
+        edited.version += 1;
+        s.update_incident(&edited, stored.version, &a("incident.update", i.id))
+            .await
+            .expect("update");
+        assert_eq!(
+            s.list_incidents(&everyone, &find("誤検知"))
+                .await
+                .expect("search")
+                .items
+                .len(),
+            1
+        );
+        assert_eq!(
+            s.list_incidents(&everyone, &find("ランサムウェア"))
+                .await
+                .expect("search")
+                .items
+                .len(),
+            0
+        );
+        let history = s.history(&[i.id.to_string()]).await.expect("history");
+        let created = history
+            .iter()
+            .find(|e| e.action == "incident.create")
+            .expect("create entry");
+        assert_eq!(
+            created.after.as_ref().and_then(|v| v["ref"].as_str()),
+            Some(stored.reference.as_str())
+        );
+        assert_eq!(
+            created.after.as_ref().and_then(|v| v["title"].as_str()),
+            Some("ランサムウェア感染")
+        );
+        s.seal_audit().await.expect("seal");
+        let (chain, cp) = s.audit_chain().await.expect("chain");
+        let verdict =
+            hikeshi_core::audit::verify(&chain, cp.as_ref().map(|(n, h)| (*n, h.as_str())));
+        assert!(
+            matches!(verdict, hikeshi_core::audit::Verdict::Intact { entries: 2 }),
+            "{verdict:?}"
+        );
+    })
+    .await;
+}
