@@ -34,6 +34,8 @@ pub struct SqlStore {
     pub(crate) read: AnyPool,
     pub(crate) write: AnyPool,
     pub(crate) backend: Backend,
+    /// SQLite: the group-commit writer for incident creation.
+    pub(crate) creates: Option<crate::batch::Creates>,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> Error {
@@ -107,10 +109,12 @@ impl SqlStore {
                     .connect(&url)
                     .await
                     .map_err(db_err)?;
+                let creates = Some(crate::batch::Creates::start(write.clone()));
                 Ok(SqlStore {
                     read,
                     write,
                     backend,
+                    creates,
                 })
             }
             Backend::Postgres => {
@@ -124,6 +128,7 @@ impl SqlStore {
                     read: pool.clone(),
                     write: pool,
                     backend,
+                    creates: None,
                 })
             }
         }

@@ -90,51 +90,16 @@ impl SqlStore {
         Ok(stored)
     }
 
-    /// SQLite: one INSERT into the `incident_create` view (migration 0003), whose trigger
-    /// allocates the reference and writes the record, its search document and its audit
-    /// entry in one implicit transaction; then the reference is read back.
+    /// SQLite: the create goes to the group-commit writer (`batch.rs`), which commits it
+    /// with whatever other creates are waiting, and answers after the commit.
     async fn insert_incident_sqlite(&self, i: &Incident, audit: &AuditEntry) -> Result<Incident> {
-        let mut cols: Vec<&str> = INCIDENT_COLS
-            .iter()
-            .copied()
-            .filter(|c| *c != "ref")
-            .collect();
-        let mut vals = codec::incident_vals(i);
-        vals.remove(1); // "ref": the trigger computes it
-        let year = i.created_at.to_zoned(jiff::tz::TimeZone::UTC).year();
-        cols.extend([
-            "ref_year",
-            "audit_id",
-            "audit_at",
-            "audit_actor",
-            "audit_action",
-            "audit_after",
-        ]);
-        vals.extend([
-            crate::sql::Val::I(i64::from(year)),
-            audit.id.to_string().into(),
-            audit.at.as_microsecond().into(),
-            audit.actor.clone().into(),
-            audit.action.clone().into(),
-            audit
-                .after
-                .as_ref()
-                .map(|v| v.to_string())
-                .unwrap_or_else(|| "{}".into())
-                .into(),
-        ]);
-        insert("incident_create", &cols, vals)
-            .query()
-            .execute(&self.write)
-            .await
-            .map_err(db_err)?;
-        let row = select("id = ")
-            .bind(i.id.to_string())
-            .query()
-            .fetch_one(&self.write)
-            .await
-            .map_err(db_err)?;
-        codec::incident(&row)
+        match &self.creates {
+            Some(w) => w.create(i.clone(), audit.clone()).await,
+            None => {
+                let mut conn = self.write.acquire().await.map_err(db_err)?;
+                crate::batch::create_one(&mut conn, i, audit).await
+            }
+        }
     }
 
     pub(crate) async fn update_incident_tx(

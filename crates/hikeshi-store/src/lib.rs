@@ -11,6 +11,7 @@
 
 mod admin;
 mod audit;
+mod batch;
 mod codec;
 mod connect;
 mod export;

@@ -399,3 +399,51 @@ async fn create_paths_index_and_audit_alike() {
     })
     .await;
 }
+
+/// Concurrent creates (batched into shared transactions on SQLite) each get their own
+/// answer: unique references, and a failing one does not take the others down.
+#[tokio::test]
+async fn concurrent_creates_get_unique_references_and_their_own_errors() {
+    for_each_db(|db| async move {
+        let s = db.open().await;
+        let by = UserId::new(1);
+        let dup = incident("duplicate", by, None, Tlp::Amber, t0());
+        let mut set = tokio::task::JoinSet::new();
+        for n in 0..40 {
+            let s = s.clone();
+            let i = if n == 7 || n == 23 {
+                dup.clone()
+            } else {
+                incident(&format!("並行 {n}"), by, None, Tlp::Amber, t0())
+            };
+            set.spawn(async move { s.insert_incident(&i, &a("incident.create", i.id)).await });
+        }
+        let mut refs = Vec::new();
+        let mut duplicates = 0;
+        while let Some(r) = set.join_next().await {
+            match r.expect("task") {
+                Ok(i) => refs.push(i.reference),
+                Err(Error::Duplicate { .. }) => duplicates += 1,
+                Err(e) => panic!("unexpected error: {e}"),
+            }
+        }
+        assert_eq!(
+            duplicates, 1,
+            "exactly the second copy of the duplicate fails"
+        );
+        assert_eq!(refs.len(), 39);
+        refs.sort();
+        refs.dedup();
+        assert_eq!(refs.len(), 39, "references are unique");
+        let everyone = vis(by, true, &[], false);
+        assert_eq!(
+            s.list_incidents(&everyone, &query(100))
+                .await
+                .expect("list")
+                .items
+                .len(),
+            39
+        );
+    })
+    .await;
+}

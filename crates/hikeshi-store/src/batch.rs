@@ -1,0 +1,153 @@
+//! Group commit for creating incidents on SQLite.
+//!
+//! One writer, one transaction per create, is bound by per-transaction costs (the FTS5 index
+//! flushes a segment per commit: measured ~240 µs a row alone, ~95 µs when eight share a
+//! transaction). So concurrent creates queue here; a single task takes whatever is waiting
+//! (up to [`MAX_BATCH`]), writes them in one transaction, commits, and only then answers each
+//! caller. If anything in a batch fails, the batch is rolled back and each create is retried
+//! alone, so every caller gets its own result and nothing is acknowledged before its commit.
+
+use crate::codec::{self, INCIDENT_COLS};
+use crate::connect::db_err;
+use crate::sql::{Val, insert};
+use hikeshi_core::model::{AuditEntry, Incident};
+use hikeshi_core::{Error, Result};
+use sqlx::{Any, AnyConnection, AnyPool, Connection};
+use tokio::sync::{mpsc, oneshot};
+
+/// Creates per transaction at most.
+pub const MAX_BATCH: usize = 64;
+
+type Job = (Incident, AuditEntry, oneshot::Sender<Result<Incident>>);
+
+#[derive(Clone)]
+pub(crate) struct Creates {
+    tx: mpsc::Sender<Job>,
+}
+
+impl Creates {
+    pub(crate) fn start(pool: AnyPool) -> Creates {
+        let (tx, rx) = mpsc::channel::<Job>(1024);
+        tokio::spawn(run(pool, rx));
+        Creates { tx }
+    }
+
+    pub(crate) async fn create(&self, i: Incident, audit: AuditEntry) -> Result<Incident> {
+        let (done, answer) = oneshot::channel();
+        self.tx
+            .send((i, audit, done))
+            .await
+            .map_err(|_| Error::Internal("the write queue is closed".into()))?;
+        answer
+            .await
+            .map_err(|_| Error::Internal("the writer stopped before answering".into()))?
+    }
+}
+
+async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let mut conn = match pool.acquire().await {
+            Ok(c) => c,
+            Err(e) => {
+                let msg = format!("database: {e}");
+                for (_, _, done) in jobs {
+                    let _ = done.send(Err(Error::Internal(msg.clone())));
+                }
+                continue;
+            }
+        };
+        match write_batch(&mut conn, &jobs).await {
+            Ok(stored) => {
+                for ((_, _, done), i) in jobs.into_iter().zip(stored) {
+                    let _ = done.send(Ok(i));
+                }
+            }
+            // Something failed (e.g. a duplicate id): each create on its own, own answer.
+            Err(_) => {
+                for (i, a, done) in jobs {
+                    let _ = done.send(create_one(&mut conn, &i, &a).await);
+                }
+            }
+        }
+    }
+}
+
+async fn write_batch(conn: &mut AnyConnection, jobs: &[Job]) -> Result<Vec<Incident>> {
+    let mut tx = conn.begin().await.map_err(db_err)?;
+    let mut out = Vec::with_capacity(jobs.len());
+    for (i, a, _) in jobs {
+        out.push(insert_via_view(&mut tx, i, a).await?);
+    }
+    tx.commit().await.map_err(db_err)?;
+    Ok(out)
+}
+
+/// One create in its own transaction.
+pub(crate) async fn create_one(
+    conn: &mut AnyConnection,
+    i: &Incident,
+    a: &AuditEntry,
+) -> Result<Incident> {
+    let mut tx = conn.begin().await.map_err(db_err)?;
+    let stored = insert_via_view(&mut tx, i, a).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(stored)
+}
+
+/// One INSERT into the `incident_create` view (migration 0003): its trigger allocates the
+/// reference and writes the record, its search document and its audit entry. Then the
+/// stored record (with its reference) is read back.
+async fn insert_via_view(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    i: &Incident,
+    a: &AuditEntry,
+) -> Result<Incident> {
+    let mut cols: Vec<&str> = INCIDENT_COLS
+        .iter()
+        .copied()
+        .filter(|c| *c != "ref")
+        .collect();
+    let mut vals = codec::incident_vals(i);
+    vals.remove(1); // "ref": the trigger computes it
+    cols.extend([
+        "ref_year",
+        "audit_id",
+        "audit_at",
+        "audit_actor",
+        "audit_action",
+        "audit_after",
+    ]);
+    vals.extend([
+        Val::I(i64::from(
+            i.created_at.to_zoned(jiff::tz::TimeZone::UTC).year(),
+        )),
+        a.id.to_string().into(),
+        a.at.as_microsecond().into(),
+        a.actor.clone().into(),
+        a.action.clone().into(),
+        a.after
+            .as_ref()
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "{}".into())
+            .into(),
+    ]);
+    insert("incident_create", &cols, vals)
+        .query()
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    let row = crate::incidents::select("id = ")
+        .bind(i.id.to_string())
+        .query()
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    codec::incident(&row)
+}
