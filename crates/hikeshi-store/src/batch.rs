@@ -9,7 +9,7 @@
 
 use crate::codec::{self, INCIDENT_COLS};
 use crate::connect::db_err;
-use crate::sql::{Val, insert};
+use crate::sql::{Sql, Val, insert};
 use hikeshi_core::model::{AuditEntry, Incident};
 use hikeshi_core::{Error, Result};
 use sqlx::{Any, AnyConnection, AnyPool, Connection};
@@ -79,14 +79,83 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
+/// The whole batch as ONE multi-row INSERT into the view (its trigger runs per row) and one
+/// read-back: four statements per batch however many creates it holds.
 async fn write_batch(conn: &mut AnyConnection, jobs: &[Job]) -> Result<Vec<Incident>> {
     let mut tx = conn.begin().await.map_err(db_err)?;
-    let mut out = Vec::with_capacity(jobs.len());
-    for (i, a, _) in jobs {
-        out.push(insert_via_view(&mut tx, i, a).await?);
+    let mut s = Sql::new(&format!(
+        "INSERT INTO incident_create ({}) VALUES ",
+        view_cols().join(", ")
+    ));
+    for (k, (i, a, _)) in jobs.iter().enumerate() {
+        s.push(if k == 0 { "(" } else { ", (" });
+        for (n, v) in view_vals(i, a).into_iter().enumerate() {
+            if n > 0 {
+                s.push(", ");
+            }
+            s.bind(v);
+        }
+        s.push(")");
     }
+    s.query().execute(&mut *tx).await.map_err(db_err)?;
+    let rows = crate::incidents::select("id IN ")
+        .bind_list(jobs.iter().map(|(i, _, _)| i.id.to_string()))
+        .query()
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    let mut stored = rows
+        .iter()
+        .map(codec::incident)
+        .collect::<Result<Vec<_>>>()?;
     tx.commit().await.map_err(db_err)?;
+    // Answer in the callers' order.
+    let mut out = Vec::with_capacity(jobs.len());
+    for (i, _, _) in jobs {
+        let k = stored
+            .iter()
+            .position(|x| x.id == i.id)
+            .ok_or_else(|| Error::Internal("created incident not found".into()))?;
+        out.push(stored.swap_remove(k));
+    }
     Ok(out)
+}
+
+fn view_cols() -> Vec<&'static str> {
+    let mut cols: Vec<&str> = INCIDENT_COLS
+        .iter()
+        .copied()
+        .filter(|c| *c != "ref")
+        .collect();
+    cols.extend([
+        "ref_year",
+        "audit_id",
+        "audit_at",
+        "audit_actor",
+        "audit_action",
+        "audit_after",
+    ]);
+    cols
+}
+
+fn view_vals(i: &Incident, a: &AuditEntry) -> Vec<Val> {
+    let mut vals = codec::incident_vals(i);
+    vals.remove(1); // "ref": the trigger computes it
+    vals.extend([
+        Val::I(i64::from(
+            i.created_at.to_zoned(jiff::tz::TimeZone::UTC).year(),
+        )),
+        a.id.to_string().into(),
+        a.at.as_microsecond().into(),
+        a.actor.clone().into(),
+        a.action.clone().into(),
+        a.after
+            .as_ref()
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "{}".into())
+            .into(),
+    ]);
+    vals
 }
 
 /// One create in its own transaction.
@@ -109,36 +178,7 @@ async fn insert_via_view(
     i: &Incident,
     a: &AuditEntry,
 ) -> Result<Incident> {
-    let mut cols: Vec<&str> = INCIDENT_COLS
-        .iter()
-        .copied()
-        .filter(|c| *c != "ref")
-        .collect();
-    let mut vals = codec::incident_vals(i);
-    vals.remove(1); // "ref": the trigger computes it
-    cols.extend([
-        "ref_year",
-        "audit_id",
-        "audit_at",
-        "audit_actor",
-        "audit_action",
-        "audit_after",
-    ]);
-    vals.extend([
-        Val::I(i64::from(
-            i.created_at.to_zoned(jiff::tz::TimeZone::UTC).year(),
-        )),
-        a.id.to_string().into(),
-        a.at.as_microsecond().into(),
-        a.actor.clone().into(),
-        a.action.clone().into(),
-        a.after
-            .as_ref()
-            .map(|v| v.to_string())
-            .unwrap_or_else(|| "{}".into())
-            .into(),
-    ]);
-    insert("incident_create", &cols, vals)
+    insert("incident_create", &view_cols(), view_vals(i, a))
         .query()
         .execute(&mut **tx)
         .await
