@@ -11,6 +11,11 @@ mod serve;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc: the server allocates per request (JSON, SQL arguments); measured faster than
+/// glibc's allocator on the create path (see README, Benchmarks).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A bad flag or value: one line on stderr, exit 2.
 pub const EXIT_USAGE: u8 = 2;
 
