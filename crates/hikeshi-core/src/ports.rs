@@ -227,6 +227,35 @@ pub trait Store: Send + Sync {
     /// domains (exact match; callers pass every parent domain too).
     async fn constituency_for_domains(&self, domains: &[String]) -> Result<Option<ConstituencyId>>;
 
+    /// Active incidents (not resolved, closed or abandoned) the caller may see, counted by
+    /// (status, severity). Uses the status index: cost follows open work, not history.
+    async fn incident_counts(
+        &self,
+        vis: &Visibility,
+    ) -> Result<Vec<(IncidentStatus, Severity, i64)>>;
+    /// Active incidents with a due date, soonest first.
+    async fn due_incidents(&self, vis: &Visibility, limit: i64) -> Result<Vec<Incident>>;
+    /// Investigations / countermeasures of incidents the caller may see, newest first.
+    async fn list_investigations(
+        &self,
+        vis: &Visibility,
+        status: &[String],
+        limit: i64,
+        after: Option<(i64, String)>,
+    ) -> Result<Page<Investigation>>;
+    async fn list_countermeasures(
+        &self,
+        vis: &Visibility,
+        status: &[String],
+        limit: i64,
+        after: Option<(i64, String)>,
+    ) -> Result<Page<Countermeasure>>;
+
+    async fn insert_saved_search(&self, s: &SavedSearch, audit: &AuditEntry) -> Result<()>;
+    async fn saved_searches(&self, user: UserId) -> Result<Vec<SavedSearch>>;
+    /// Deletes one of the user's saved searches (`NotFound` if it is not theirs).
+    async fn delete_saved_search(&self, user: UserId, id: &str, audit: &AuditEntry) -> Result<()>;
+
     /// Audit entries about these targets, oldest first.
     async fn history(&self, target_ids: &[String]) -> Result<Vec<AuditEntry>>;
     /// Appends a stand-alone audit entry (e.g. a login).

@@ -44,6 +44,7 @@ pub const TABLES: &[&str] = &[
     "audit_checkpoint",
     "raw_messages",
     "mail_meta",
+    "saved_searches",
 ];
 
 fn columns(table: &str) -> &'static [(&'static str, K)] {
@@ -230,6 +231,13 @@ fn columns(table: &str) -> &'static [(&'static str, K)] {
             ("language", T),
             ("malformed", T),
             ("headers", T),
+        ],
+        "saved_searches" => &[
+            ("id", T),
+            ("user_id", T),
+            ("name", T),
+            ("path", T),
+            ("created_at", I),
         ],
         _ => &[],
     }

@@ -22,6 +22,7 @@ mod reports;
 mod search;
 mod sql;
 mod store_impl;
+mod views;
 mod work;
 
 pub use connect::{Backend, Options, SqlStore};

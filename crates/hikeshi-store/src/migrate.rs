@@ -25,10 +25,16 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_single_statement_create.sql"),
         include_str!("../migrations/postgres/0003_single_statement_create.sql"),
     ),
+    (
+        4,
+        "0004_saved_searches_and_due.sql",
+        include_str!("../migrations/sqlite/0004_saved_searches_and_due.sql"),
+        include_str!("../migrations/postgres/0004_saved_searches_and_due.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 impl SqlStore {
     /// The schema version recorded in the database (0 when empty).

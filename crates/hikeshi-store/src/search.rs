@@ -170,7 +170,7 @@ fn push_search_in(s: &mut Sql, backend: Backend, kind: Kind, terms: &[String]) {
 }
 
 /// The SQL twin of `Actor::can_see` (hikeshi-core `access.rs`): keep the two in step.
-fn push_visibility(s: &mut Sql, vis: &Visibility) {
+pub(crate) fn push_visibility(s: &mut Sql, vis: &Visibility) {
     let uid = vis.user.to_string();
     if vis.own_only {
         // Reporters: exactly the records they created, whatever the constituency or TLP.

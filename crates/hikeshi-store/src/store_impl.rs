@@ -205,6 +205,42 @@ impl Store for SqlStore {
     async fn constituency_for_domains(&self, d: &[String]) -> Result<Option<ConstituencyId>> {
         self.constituency_for_domains_impl(d).await
     }
+    async fn incident_counts(
+        &self,
+        vis: &Visibility,
+    ) -> Result<Vec<(IncidentStatus, Severity, i64)>> {
+        self.incident_counts_impl(vis).await
+    }
+    async fn due_incidents(&self, vis: &Visibility, limit: i64) -> Result<Vec<Incident>> {
+        self.due_incidents_impl(vis, limit).await
+    }
+    async fn list_investigations(
+        &self,
+        vis: &Visibility,
+        st: &[String],
+        limit: i64,
+        after: Option<(i64, String)>,
+    ) -> Result<Page<Investigation>> {
+        self.list_investigations_impl(vis, st, limit, after).await
+    }
+    async fn list_countermeasures(
+        &self,
+        vis: &Visibility,
+        st: &[String],
+        limit: i64,
+        after: Option<(i64, String)>,
+    ) -> Result<Page<Countermeasure>> {
+        self.list_countermeasures_impl(vis, st, limit, after).await
+    }
+    async fn insert_saved_search(&self, s: &SavedSearch, a: &AuditEntry) -> Result<()> {
+        self.insert_saved_search_impl(s, a).await
+    }
+    async fn saved_searches(&self, user: UserId) -> Result<Vec<SavedSearch>> {
+        self.saved_searches_impl(user).await
+    }
+    async fn delete_saved_search(&self, user: UserId, id: &str, a: &AuditEntry) -> Result<()> {
+        self.delete_saved_search_impl(user, id, a).await
+    }
     async fn history(&self, t: &[String]) -> Result<Vec<AuditEntry>> {
         self.history_impl(t).await
     }

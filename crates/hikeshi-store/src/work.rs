@@ -11,7 +11,7 @@ use hikeshi_core::model::*;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-const INV_COLS: &[&str] = &[
+pub(crate) const INV_COLS: &[&str] = &[
     "id",
     "incident_id",
     "title",
@@ -22,7 +22,7 @@ const INV_COLS: &[&str] = &[
     "updated_at",
     "version",
 ];
-const CM_COLS: &[&str] = &[
+pub(crate) const CM_COLS: &[&str] = &[
     "id",
     "incident_id",
     "kind",
@@ -73,7 +73,7 @@ fn inv_vals(v: &Investigation) -> Vec<Val> {
     ]
 }
 
-fn inv(row: &AnyRow) -> Result<Investigation> {
+pub(crate) fn inv(row: &AnyRow) -> Result<Investigation> {
     let r = R(row);
     Ok(Investigation {
         id: r.id("id", InvestigationId::parse)?,
@@ -103,7 +103,7 @@ fn cm_vals(c: &Countermeasure) -> Vec<Val> {
     ]
 }
 
-fn cm(row: &AnyRow) -> Result<Countermeasure> {
+pub(crate) fn cm(row: &AnyRow) -> Result<Countermeasure> {
     let r = R(row);
     Ok(Countermeasure {
         id: r.id("id", CountermeasureId::parse)?,

@@ -9,6 +9,7 @@ mod inputs;
 mod intake;
 mod lookup;
 mod reports;
+mod views;
 mod work;
 
 pub use work::{MAX_ATTACHMENT, Parent};
@@ -20,6 +21,7 @@ pub use intake::{
     DEFAULT_TAG_PREFIX, Decision, Landed, MAX_RAW_MESSAGE, ReportDetails, decide, routing_domains,
 };
 pub use lookup::{LookupResult, Owner, ROUTING_TTL, Seen};
+pub use views::SAVED_SEARCH_PAGES;
 
 use crate::access::{Actor, Guarded};
 use crate::error::{Error, Result};

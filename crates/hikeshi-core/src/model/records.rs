@@ -341,3 +341,17 @@ pub struct RawMessage {
     pub channel: String,
     pub received_at: Timestamp,
 }
+
+/// A list page and its query, saved by a user under a name.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedSearch {
+    pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub user: UserId,
+    pub name: String,
+    /// `/incidents?…`, `/reports?…`, `/investigations?…` or `/countermeasures?…`.
+    pub path: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub created_at: Timestamp,
+}

@@ -8,9 +8,6 @@ use hikeshi_core::lifecycle::incident_is_active;
 use hikeshi_core::model::{IncidentStatus, Severity};
 use hikeshi_core::ports::ListQuery;
 
-/// How many active incidents the counts and the due list look at.
-const SCAN: i64 = 500;
-
 pub struct Count {
     pub label: &'static str,
     pub value: usize,
@@ -27,7 +24,7 @@ pub struct HomePage {
     pub due: Vec<IncidentRow>,
     pub by_severity: Vec<Count>,
     pub by_status: Vec<Count>,
-    pub capped: bool,
+    pub saved: Vec<hikeshi_core::model::SavedSearch>,
 }
 
 fn active() -> Vec<String> {
@@ -54,23 +51,22 @@ pub async fn home(ui: Ui) -> Out {
         ..Default::default()
     };
     let triage = ui.app.list_reports(&ui.actor, &triage).await.or_page(&ui)?;
-    let all = ListQuery {
-        status: active(),
-        limit: SCAN,
-        ..Default::default()
+    // Counts and "due next" are queries of their own: exact at any size.
+    let counts = ui.app.incident_counts(&ui.actor).await.or_page(&ui)?;
+    let count = |f: &dyn Fn(IncidentStatus, Severity) -> bool| -> usize {
+        counts
+            .iter()
+            .filter(|(st, sev, _)| incident_is_active(*st) && f(*st, *sev))
+            .map(|(_, _, n)| *n as usize)
+            .sum()
     };
-    let all = ui.app.list_incidents(&ui.actor, &all).await.or_page(&ui)?;
-    let mut due: Vec<_> = all.items.iter().filter(|i| i.due_at.is_some()).collect();
-    due.sort_by_key(|i| i.due_at);
-    let mut due_rows = Vec::new();
-    for i in due.into_iter().take(20) {
-        due_rows.push(IncidentRow::build(&ui, &mut names, i).await);
-    }
+    let due = ui.app.due_incidents(&ui.actor, 20).await.or_page(&ui)?;
+    let due_rows = IncidentRow::all(&ui, &mut names, &due).await;
     let by_severity = Severity::ALL
         .iter()
         .rev()
         .map(|s| {
-            let value = all.items.iter().filter(|i| i.severity == *s).count();
+            let value = count(&|_, sev| sev == *s);
             Count {
                 label: ui.ctx.t(&format!("severity.{s}")),
                 value,
@@ -88,18 +84,19 @@ pub async fn home(ui: Ui) -> Out {
         .filter(|s| incident_is_active(**s))
         .map(|s| Count {
             label: ui.ctx.t(&format!("status.{s}")),
-            value: all.items.iter().filter(|i| i.status == *s).count(),
+            value: count(&|st, _| st == *s),
             href: format!("/incidents?status={s}"),
             class: "",
         })
         .collect();
+    let saved = ui.app.saved_searches(&ui.actor).await.or_page(&ui)?;
     ok(&HomePage {
         mine: IncidentRow::all(&ui, &mut names, &mine.items).await,
         triage: ReportRow::all(&ui, &mut names, &triage.items).await,
         due: due_rows,
         by_severity,
         by_status,
-        capped: all.next.is_some(),
+        saved,
         ctx: ui.ctx,
     })
 }

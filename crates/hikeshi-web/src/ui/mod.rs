@@ -24,9 +24,11 @@ pub mod incidents;
 pub mod limit;
 pub mod report;
 pub mod reports;
+pub mod saved;
 pub mod search;
 pub mod view;
 pub mod work;
+pub mod worklists;
 
 use crate::state::AppState;
 use askama::Template;
@@ -104,6 +106,10 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}/open-incident", post(report::open_incident))
         .route("/reports/{id}/link", post(report::link))
         .route("/reports/{id}/reject", post(report::reject))
+        .route("/investigations", get(worklists::investigations))
+        .route("/countermeasures", get(worklists::countermeasures))
+        .route("/saved-searches", post(saved::save))
+        .route("/saved-searches/{id}/delete", post(saved::delete))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::create_user))
         .route("/admin/constituencies", post(admin::create_constituency))

@@ -396,3 +396,126 @@ async fn work_moves_through_its_states() {
     let page = get(&t, &path, &c).await;
     assert!(page.body.contains("Active") && page.body.contains("value=\"pending-removal\""));
 }
+
+#[tokio::test]
+async fn work_lists_saved_searches_and_exact_home_counts() {
+    let t = setup().await;
+    let admin = t.app.resolve_user("admin").await.unwrap();
+    let a = t.app.actor_for(&admin, Scopes::ALL);
+    for (slug, title) in [("a", "A の調査"), ("b", "B の調査")] {
+        let inc = NewIncident {
+            title: format!("{title} incident"),
+            constituency: Some(slug.into()),
+            severity: Some(hikeshi_core::model::Severity::Critical),
+            due_at: Some(jiff::Timestamp::from_second(1_700_000_000).unwrap()),
+            ..Default::default()
+        };
+        let i = t.app.create_incident(&a, inc).await.unwrap();
+        let v = hikeshi_core::app::NewInvestigation {
+            title: title.into(),
+            correspondents: vec!["isp@example.net".into()],
+        };
+        t.app
+            .create_investigation(&a, &i.reference, v)
+            .await
+            .unwrap();
+        let c = hikeshi_core::app::NewCountermeasure {
+            kind: None,
+            what: format!("block {slug}"),
+            location: "edge firewall".into(),
+        };
+        t.app
+            .create_countermeasure(&a, &i.reference, c)
+            .await
+            .unwrap();
+    }
+    let (cookies, csrf) = login(&t, "alice").await;
+    let inv = get(&t, "/investigations", &cookies).await;
+    assert_eq!(inv.status, StatusCode::OK, "{}", inv.body);
+    assert!(
+        inv.body.contains("A の調査") && !inv.body.contains("B の調査"),
+        "scoped to constituency a"
+    );
+    let cms = get(&t, "/countermeasures?status=pending-activation", &cookies).await;
+    assert!(cms.body.contains("block a") && !cms.body.contains("block b"));
+    let none = get(&t, "/countermeasures?status=removed", &cookies).await;
+    assert!(!none.body.contains("block a"));
+
+    // Home: exact counts (one critical incident visible to alice) and the overdue one.
+    let home = get(&t, "/", &cookies).await;
+    assert!(home.body.contains("A の調査 incident"), "due list");
+    assert!(!home.body.contains("B の調査 incident"));
+
+    // Save the filtered list, find it on the home page, delete it.
+    let saved = post(
+        &t,
+        "/saved-searches",
+        &cookies,
+        &[
+            ("csrf", &csrf),
+            ("name", "止めていない対策"),
+            ("path", "/countermeasures?status=pending-activation"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let home = get(&t, "/", &cookies).await;
+    assert!(
+        home.body.contains("止めていない対策")
+            && home
+                .body
+                .contains("/countermeasures?status=pending-activation")
+    );
+    let bad = post(
+        &t,
+        "/saved-searches",
+        &cookies,
+        &[
+            ("csrf", &csrf),
+            ("name", "x"),
+            ("path", "https://evil.example/"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "only our list pages"
+    );
+    let list = t
+        .app
+        .saved_searches(
+            &t.app
+                .actor_for(&t.app.resolve_user("alice").await.unwrap(), Scopes::ALL),
+        )
+        .await
+        .unwrap();
+    let del = post(
+        &t,
+        &format!("/saved-searches/{}/delete", list[0].id),
+        &cookies,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(del.status, StatusCode::SEE_OTHER);
+    assert!(
+        !get(&t, "/", &cookies)
+            .await
+            .body
+            .contains("止めていない対策")
+    );
+    // Another user cannot delete someone else's saved search.
+    let mine = t
+        .app
+        .save_search(&a, "admin's", "/incidents")
+        .await
+        .unwrap();
+    let other = post(
+        &t,
+        &format!("/saved-searches/{}/delete", mine.id),
+        &cookies,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+}

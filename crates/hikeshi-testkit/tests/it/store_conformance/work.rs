@@ -350,3 +350,157 @@ async fn audit_history_seal_and_chain() {
     })
     .await;
 }
+
+/// Read models: counts by status and severity, "due next", work lists across incidents —
+/// all through the same visibility as the incident list — and saved searches per user.
+#[tokio::test]
+async fn counts_due_work_lists_and_saved_searches() {
+    for_each_db(|db| async move {
+        let s = db.open().await;
+        let by = UserId::new(1);
+        let (ca, cb) = (ConstituencyId::new(10), ConstituencyId::new(11));
+        let mut ids = Vec::new();
+        for (n, c) in [(1, ca), (2, ca), (3, cb)] {
+            let mut i = incident(
+                &format!("i{n}"),
+                by,
+                Some(c),
+                Tlp::Amber,
+                at(&format!("2026-04-0{n}T00:00:00Z")),
+            );
+            if n == 2 {
+                i.status = IncidentStatus::Resolved;
+            }
+            let stored = s
+                .insert_incident(&i, &audit("c", TargetKind::Incident, i.id))
+                .await
+                .expect("insert");
+            ids.push(stored.id);
+            for (k, kind) in [(0, "inv"), (1, "cm")] {
+                let when = at(&format!("2026-04-0{n}T0{k}:30:00Z"));
+                if kind == "inv" {
+                    let v = Investigation {
+                        id: InvestigationId::new(ms(when)),
+                        incident: stored.id,
+                        title: format!("v{n}"),
+                        correspondents: vec![],
+                        status: InvestigationStatus::Open,
+                        created_by: by,
+                        created_at: when,
+                        updated_at: when,
+                        version: 1,
+                    };
+                    s.insert_investigation(&v, &audit("v", TargetKind::Investigation, v.id))
+                        .await
+                        .expect("inv");
+                } else {
+                    let c = Countermeasure {
+                        id: CountermeasureId::new(ms(when)),
+                        incident: stored.id,
+                        kind: CountermeasureKind::Block,
+                        what: format!("c{n}"),
+                        location: "fw".into(),
+                        status: CountermeasureStatus::Active,
+                        created_by: by,
+                        created_at: when,
+                        updated_at: when,
+                        version: 1,
+                    };
+                    s.insert_countermeasure(&c, &audit("m", TargetKind::Countermeasure, c.id))
+                        .await
+                        .expect("cm");
+                }
+            }
+        }
+        let only_a = vis(UserId::new(2), false, &[ca], false);
+        let counts = s.incident_counts(&only_a).await.expect("counts");
+        let total: i64 = counts.iter().map(|(_, _, n)| n).sum();
+        assert_eq!(
+            total, 1,
+            "active only, and constituency b is not counted: {counts:?}"
+        );
+        assert!(counts.contains(&(IncidentStatus::Open, Severity::High, 1)));
+        let due = s.due_incidents(&only_a, 10).await.expect("due");
+        assert_eq!(
+            due.iter().map(|i| i.title.as_str()).collect::<Vec<_>>(),
+            vec!["i1"],
+            "active and visible only"
+        );
+        let everyone = vis(UserId::new(2), true, &[], false);
+        let due = s.due_incidents(&everyone, 10).await.expect("due");
+        assert_eq!(
+            due.iter().map(|i| i.title.as_str()).collect::<Vec<_>>(),
+            vec!["i1", "i3"],
+            "soonest first"
+        );
+
+        let invs = s
+            .list_investigations(&only_a, &[], 10, None)
+            .await
+            .expect("invs");
+        assert_eq!(
+            invs.items
+                .iter()
+                .map(|v| v.title.as_str())
+                .collect::<Vec<_>>(),
+            vec!["v2", "v1"],
+            "newest first, a only"
+        );
+        let page1 = s
+            .list_countermeasures(&everyone, &["active".into()], 2, None)
+            .await
+            .expect("cms");
+        assert_eq!(page1.items.len(), 2);
+        let page2 = s
+            .list_countermeasures(&everyone, &["active".into()], 2, page1.next.clone())
+            .await
+            .expect("cms");
+        assert_eq!(
+            page2
+                .items
+                .iter()
+                .map(|c| c.what.as_str())
+                .collect::<Vec<_>>(),
+            vec!["c1"]
+        );
+        assert!(page2.next.is_none());
+        assert!(
+            s.list_countermeasures(&everyone, &["removed".into()], 10, None)
+                .await
+                .expect("cms")
+                .items
+                .is_empty()
+        );
+
+        let mine = SavedSearch {
+            id: "s1".into(),
+            user: by,
+            name: "重大".into(),
+            path: "/incidents?severity=critical".into(),
+            created_at: t0(),
+        };
+        s.insert_saved_search(&mine, &audit("s", TargetKind::User, by))
+            .await
+            .expect("save");
+        assert_eq!(
+            s.saved_searches(by).await.expect("list"),
+            vec![mine.clone()]
+        );
+        assert!(
+            s.saved_searches(UserId::new(2))
+                .await
+                .expect("list")
+                .is_empty()
+        );
+        assert!(matches!(
+            s.delete_saved_search(UserId::new(2), "s1", &audit("d", TargetKind::User, by))
+                .await,
+            Err(Error::NotFound)
+        ));
+        s.delete_saved_search(by, "s1", &audit("d", TargetKind::User, by))
+            .await
+            .expect("delete");
+        assert!(s.saved_searches(by).await.expect("list").is_empty());
+    })
+    .await;
+}

@@ -1,0 +1,208 @@
+//! Read models for the handler's screens: counts by status and severity, the "due next"
+//! list, work lists (investigations, countermeasures) across incidents, saved searches. All
+//! filtered by the same visibility SQL as the incident list.
+
+use crate::audit::write;
+use crate::codec::{self, R, us};
+use crate::connect::{SqlStore, db_err};
+use crate::search::push_visibility;
+use crate::sql::{Sql, insert};
+use crate::work::{CM_COLS, INV_COLS, cm, inv};
+use hikeshi_core::access::Visibility;
+use hikeshi_core::ids::UserId;
+use hikeshi_core::model::*;
+use hikeshi_core::ports::Page;
+use hikeshi_core::{Error, Result};
+
+const INACTIVE: &str = "('resolved', 'closed', 'abandoned')";
+
+impl SqlStore {
+    pub(crate) async fn incident_counts_impl(
+        &self,
+        vis: &Visibility,
+    ) -> Result<Vec<(IncidentStatus, Severity, i64)>> {
+        let mut s =
+            Sql::new("SELECT status, severity, COUNT(*) AS n FROM incidents WHERE status NOT IN ");
+        s.push(INACTIVE);
+        push_visibility(&mut s, vis);
+        s.push(" GROUP BY status, severity");
+        let rows = s.query().fetch_all(&self.read).await.map_err(db_err)?;
+        rows.iter()
+            .map(|row| {
+                let r = R(row);
+                Ok((
+                    r.e("status", IncidentStatus::parse_field)?,
+                    r.e("severity", Severity::parse_field)?,
+                    r.i("n")?,
+                ))
+            })
+            .collect()
+    }
+
+    pub(crate) async fn due_incidents_impl(
+        &self,
+        vis: &Visibility,
+        limit: i64,
+    ) -> Result<Vec<Incident>> {
+        let mut s = crate::incidents::select("due_at IS NOT NULL AND status NOT IN ");
+        s.push(INACTIVE);
+        push_visibility(&mut s, vis);
+        s.push(" ORDER BY due_at, id LIMIT ")
+            .bind(limit.clamp(1, 500));
+        let rows = s.query().fetch_all(&self.read).await.map_err(db_err)?;
+        rows.iter().map(codec::incident).collect()
+    }
+
+    /// `SELECT cols FROM table WHERE incident_id IN (visible incidents) …` newest first.
+    fn work_sql(
+        table: &str,
+        cols: &[&str],
+        vis: &Visibility,
+        status: &[String],
+        limit: i64,
+        after: &Option<(i64, String)>,
+    ) -> Sql {
+        let mut s = Sql::new(&format!(
+            "SELECT {} FROM {table} WHERE incident_id IN (SELECT id FROM incidents WHERE 1 = 1",
+            cols.join(", ")
+        ));
+        push_visibility(&mut s, vis);
+        s.push(")");
+        if !status.is_empty() {
+            s.push(" AND status IN ")
+                .bind_list(status.iter().map(|x| x.to_lowercase()));
+        }
+        if let Some((v, id)) = after {
+            s.push(" AND (created_at < ")
+                .bind(*v)
+                .push(" OR (created_at = ")
+                .bind(*v)
+                .push(" AND id < ")
+                .bind(id.clone())
+                .push("))");
+        }
+        s.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+            .bind(limit.clamp(1, 500) + 1);
+        s
+    }
+
+    pub(crate) async fn list_investigations_impl(
+        &self,
+        vis: &Visibility,
+        status: &[String],
+        limit: i64,
+        after: Option<(i64, String)>,
+    ) -> Result<Page<Investigation>> {
+        let rows = Self::work_sql("investigations", INV_COLS, vis, status, limit, &after)
+            .query()
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_err)?;
+        let mut items = rows.iter().map(inv).collect::<Result<Vec<_>>>()?;
+        let next = page_end(&mut items, limit, |v| (us(v.created_at), v.id.to_string()));
+        Ok(Page { items, next })
+    }
+
+    pub(crate) async fn list_countermeasures_impl(
+        &self,
+        vis: &Visibility,
+        status: &[String],
+        limit: i64,
+        after: Option<(i64, String)>,
+    ) -> Result<Page<Countermeasure>> {
+        let rows = Self::work_sql("countermeasures", CM_COLS, vis, status, limit, &after)
+            .query()
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_err)?;
+        let mut items = rows.iter().map(cm).collect::<Result<Vec<_>>>()?;
+        let next = page_end(&mut items, limit, |c| (us(c.created_at), c.id.to_string()));
+        Ok(Page { items, next })
+    }
+
+    pub(crate) async fn insert_saved_search_impl(
+        &self,
+        s: &SavedSearch,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        let mut tx = self.write.begin().await.map_err(db_err)?;
+        insert(
+            "saved_searches",
+            &["id", "user_id", "name", "path", "created_at"],
+            vec![
+                s.id.clone().into(),
+                s.user.to_string().into(),
+                s.name.clone().into(),
+                s.path.clone().into(),
+                us(s.created_at).into(),
+            ],
+        )
+        .query()
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        write(&mut tx, audit).await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    pub(crate) async fn saved_searches_impl(&self, user: UserId) -> Result<Vec<SavedSearch>> {
+        let rows = Sql::new(
+            "SELECT id, user_id, name, path, created_at FROM saved_searches WHERE user_id = ",
+        )
+        .bind(user.to_string())
+        .push(" ORDER BY name, id")
+        .query()
+        .fetch_all(&self.read)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|row| {
+                let r = R(row);
+                Ok(SavedSearch {
+                    id: r.s("id")?,
+                    user: r.id("user_id", UserId::parse)?,
+                    name: r.s("name")?,
+                    path: r.s("path")?,
+                    created_at: r.t("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn delete_saved_search_impl(
+        &self,
+        user: UserId,
+        id: &str,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        let mut tx = self.write.begin().await.map_err(db_err)?;
+        let res = Sql::new("DELETE FROM saved_searches WHERE id = ")
+            .bind(id)
+            .push(" AND user_id = ")
+            .bind(user.to_string())
+            .query()
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected() == 0 {
+            return Err(Error::NotFound);
+        }
+        write(&mut tx, audit).await?;
+        tx.commit().await.map_err(db_err)
+    }
+}
+
+/// Cuts a fetched `limit + 1` rows to `limit`, returning the keyset position if more follow.
+fn page_end<T>(
+    items: &mut Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> (i64, String),
+) -> Option<(i64, String)> {
+    let limit = limit.clamp(1, 500) as usize;
+    if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(key)
+    } else {
+        None
+    }
+}
