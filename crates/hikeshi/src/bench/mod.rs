@@ -167,26 +167,42 @@ pub async fn run(a: BenchArgs) -> Result<()> {
         .await?;
     let actor = app.token_actor(&token).await?;
 
+    // Seed with 8 concurrent writers (as a busy team would), in process.
     let seed_start = Instant::now();
-    let mut g = text::Gen::new(42);
+    let mut seeders = Vec::new();
+    for k in 0..8u64 {
+        let (app, actor) = (app.clone(), actor.clone());
+        let n = a.incidents / 8 + u64::from(k < a.incidents % 8);
+        seeders.push(tokio::spawn(async move {
+            let mut g = text::Gen::new(42 + k);
+            let mut last = String::new();
+            for i in 0..n {
+                let (title, description) = g.incident(i);
+                let sev = [
+                    Severity::Low,
+                    Severity::Medium,
+                    Severity::High,
+                    Severity::Critical,
+                ][(g.next() % 4) as usize];
+                let input = NewIncident {
+                    title,
+                    description,
+                    severity: Some(sev),
+                    tlp: Some(Tlp::Amber),
+                    constituency: Some("bench".into()),
+                    ..Default::default()
+                };
+                last = app.create_incident(&actor, input).await?.reference;
+            }
+            Ok::<String, anyhow::Error>(last)
+        }));
+    }
     let mut last_ref = String::new();
-    for i in 0..a.incidents {
-        let (title, description) = g.incident(i);
-        let sev = [
-            Severity::Low,
-            Severity::Medium,
-            Severity::High,
-            Severity::Critical,
-        ][(g.next() % 4) as usize];
-        let input = NewIncident {
-            title,
-            description,
-            severity: Some(sev),
-            tlp: Some(Tlp::Amber),
-            constituency: Some("bench".into()),
-            ..Default::default()
-        };
-        last_ref = app.create_incident(&actor, input).await?.reference;
+    for t in seeders {
+        let r = t.await??;
+        if !r.is_empty() {
+            last_ref = r;
+        }
     }
     let seed_secs = seed_start.elapsed().as_secs_f64();
     app.store.seal_audit().await?;
@@ -234,6 +250,12 @@ pub async fn run(a: BenchArgs) -> Result<()> {
         },
     )
     .await?;
+    let mut ui_home = timed(
+        Client::with_cookie(addr, &session).await?,
+        a.samples,
+        |_| "/".into(),
+    )
+    .await?;
     let mut ui_incident = timed(
         Client::with_cookie(addr, &session).await?,
         a.samples,
@@ -257,6 +279,7 @@ pub async fn run(a: BenchArgs) -> Result<()> {
         "list_page_ms": {"p50": pct(&mut list, 0.5), "p95": pct(&mut list, 0.95), "p95_over_noop_p95": (pct(&mut list, 0.95) / noop_p95.max(0.001) * 10.0).round() / 10.0},
         "get_by_ref_ms": {"p50": pct(&mut get, 0.5), "p95": pct(&mut get, 0.95)},
         "ui_list_page_ms": {"p50": pct(&mut ui_list, 0.5), "p95": pct(&mut ui_list, 0.95)},
+        "ui_home_page_ms": {"p50": pct(&mut ui_home, 0.5), "p95": pct(&mut ui_home, 0.95)},
         "ui_incident_page_ms": {"p50": pct(&mut ui_incident, 0.5), "p95": pct(&mut ui_incident, 0.95)},
         "rss_mb": {"now": rss.round(), "peak": hwm.round()},
     });
