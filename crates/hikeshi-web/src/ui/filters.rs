@@ -107,6 +107,15 @@ impl Filters {
         Opt::list(&ui.ctx, "severity", Severity::ALL, self.get("severity"))
     }
 
+    /// RSIT classes (incidents only; reports are not classified).
+    pub fn class_opts(&self, ui: &Ui) -> Vec<Opt> {
+        let classes: Vec<&str> = hikeshi_core::taxonomy::RSIT
+            .iter()
+            .map(|(c, _)| *c)
+            .collect();
+        Opt::list(&ui.ctx, "rsit", &classes, self.get("rsit_class"))
+    }
+
     pub fn tlp_opts(&self, ui: &Ui) -> Vec<Opt> {
         Opt::list(&ui.ctx, "tlp", Tlp::ALL, self.get("tlp"))
     }

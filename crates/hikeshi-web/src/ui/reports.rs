@@ -26,6 +26,7 @@ pub struct ListPage {
     pub status_opts: Vec<Opt>,
     /// Reports have no severity: always empty.
     pub severity_opts: Vec<Opt>,
+    pub class_opts: Vec<Opt>,
     pub tlp_opts: Vec<Opt>,
     pub sort_opts: Vec<Opt>,
     pub constituency_opts: Vec<Opt>,
@@ -68,6 +69,7 @@ async fn render_list(
         reason,
         status_opts: Opt::list(&ui.ctx, "rstatus", ReportStatus::ALL, f.get("status")),
         severity_opts: vec![],
+        class_opts: Vec::new(),
         tlp_opts: f.tlp_opts(&ui),
         sort_opts: f.sort_opts(&ui),
         constituency_opts: f.constituency_opts(&ui).await,

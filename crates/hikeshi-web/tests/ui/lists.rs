@@ -519,3 +519,31 @@ async fn work_lists_saved_searches_and_exact_home_counts() {
     .await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_incident_list_filters_by_rsit_class() {
+    let t = setup().await;
+    let admin = t.app.resolve_user("admin").await.unwrap();
+    let a = t.app.actor_for(&admin, Scopes::ALL);
+    for (title, class, typ) in [
+        ("偽サイト", "fraud", "phishing"),
+        ("スキャン", "information-gathering", "scanner"),
+    ] {
+        let inc = NewIncident {
+            title: title.into(),
+            constituency: Some("a".into()),
+            rsit_class: Some(class.into()),
+            rsit_type: Some(typ.into()),
+            ..Default::default()
+        };
+        t.app.create_incident(&a, inc).await.unwrap();
+    }
+    let (cookies, _) = login(&t, "alice").await;
+    let page = get(&t, "/incidents?rsit_class=fraud", &cookies).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("偽サイト") && !page.body.contains("スキャン"));
+    assert!(
+        page.body.contains(r#"<option value="fraud" selected"#),
+        "the select shows the filter"
+    );
+}
