@@ -229,9 +229,11 @@ pub trait Store: Send + Sync {
 
     /// Active incidents (not resolved, closed or abandoned) the caller may see, counted by
     /// (status, severity). Uses the status index: cost follows open work, not history.
+    /// Counts at most `cap` incidents in all (exact below that).
     async fn incident_counts(
         &self,
         vis: &Visibility,
+        cap: i64,
     ) -> Result<Vec<(IncidentStatus, Severity, i64)>>;
     /// Active incidents with a due date, soonest first.
     async fn due_incidents(&self, vis: &Visibility, limit: i64) -> Result<Vec<Incident>>;

@@ -208,8 +208,9 @@ impl Store for SqlStore {
     async fn incident_counts(
         &self,
         vis: &Visibility,
+        cap: i64,
     ) -> Result<Vec<(IncidentStatus, Severity, i64)>> {
-        self.incident_counts_impl(vis).await
+        self.incident_counts_impl(vis, cap).await
     }
     async fn due_incidents(&self, vis: &Visibility, limit: i64) -> Result<Vec<Incident>> {
         self.due_incidents_impl(vis, limit).await

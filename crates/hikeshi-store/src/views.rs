@@ -20,12 +20,17 @@ impl SqlStore {
     pub(crate) async fn incident_counts_impl(
         &self,
         vis: &Visibility,
+        cap: i64,
     ) -> Result<Vec<(IncidentStatus, Severity, i64)>> {
-        let mut s =
-            Sql::new("SELECT status, severity, COUNT(*) AS n FROM incidents WHERE status NOT IN ");
+        // Bounded: at most `cap` rows are counted, so the cost stays flat at any size.
+        let mut s = Sql::new(
+            "SELECT status, severity, COUNT(*) AS n FROM (SELECT status, severity FROM incidents WHERE status NOT IN ",
+        );
         s.push(INACTIVE);
         push_visibility(&mut s, vis);
-        s.push(" GROUP BY status, severity");
+        s.push(" LIMIT ")
+            .bind(cap.max(1))
+            .push(") AS open_work GROUP BY status, severity");
         let rows = s.query().fetch_all(&self.read).await.map_err(db_err)?;
         rows.iter()
             .map(|row| {

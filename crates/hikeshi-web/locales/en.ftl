@@ -315,3 +315,4 @@ rsit.fraud = Fraud
 rsit.vulnerable = Vulnerable
 rsit.other = Other
 rsit.test = Test
+home.capped = Counts stop at 10,000 open incidents; use the lists for exact numbers.

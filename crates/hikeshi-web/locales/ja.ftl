@@ -315,3 +315,4 @@ rsit.fraud = 詐欺
 rsit.vulnerable = 脆弱性
 rsit.other = その他
 rsit.test = テスト
+home.capped = 件数は対応中インシデント 10,000 件までを数えています。正確な数は一覧で確認してください。

@@ -33,6 +33,11 @@ fn run(args: &[&str], data: &Path, stdin: Option<&str>) -> Output {
     {
         c.arg("--data").arg(data);
     }
+    finish(c, stdin)
+}
+
+/// Runs a prepared command with `stdin` piped in, and collects its output.
+fn finish(mut c: Command, stdin: Option<&str>) -> Output {
     c.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -515,23 +520,8 @@ fn export_from_sqlite_import_into_postgresql() {
     let url = format!("{prefix}/{name}");
     let pg = |args: &[&str], stdin: Option<&str>| {
         let mut c = bin();
-        c.args(args)
-            .arg("--database-url")
-            .arg(&url)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = c.spawn().expect("spawn");
-        if let Some(s) = stdin {
-            child
-                .stdin
-                .take()
-                .expect("stdin")
-                .write_all(s.as_bytes())
-                .expect("stdin");
-        }
-        drop(child.stdin.take());
-        child.wait_with_output().expect("wait")
+        c.args(args).arg("--database-url").arg(&url);
+        finish(c, stdin)
     };
     let o = pg(&["migrate"], None);
     assert!(o.status.success(), "{}", text(&o.stderr));

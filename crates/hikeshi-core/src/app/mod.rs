@@ -21,7 +21,7 @@ pub use intake::{
     DEFAULT_TAG_PREFIX, Decision, Landed, MAX_RAW_MESSAGE, ReportDetails, decide, routing_domains,
 };
 pub use lookup::{LookupResult, Owner, ROUTING_TTL, Seen};
-pub use views::SAVED_SEARCH_PAGES;
+pub use views::{COUNT_CAP, SAVED_SEARCH_PAGES};
 
 use crate::access::{Actor, Guarded};
 use crate::error::{Error, Result};

@@ -7,6 +7,9 @@ use crate::ids::EntryId;
 use crate::model::*;
 use crate::ports::Page;
 
+/// Home-page counts stop here ("10,000+"), so they cost the same at any size.
+pub const COUNT_CAP: i64 = 10_000;
+
 /// The list pages a saved search may point at.
 pub const SAVED_SEARCH_PAGES: &[&str] = &[
     "/incidents",
@@ -32,7 +35,9 @@ impl App {
         if actor.role == Role::Reporter {
             return Ok(vec![]);
         }
-        self.store.incident_counts(&actor.visibility()).await
+        self.store
+            .incident_counts(&actor.visibility(), COUNT_CAP)
+            .await
     }
 
     /// Active incidents with a due date, soonest (most overdue) first.

@@ -25,6 +25,8 @@ pub struct HomePage {
     pub by_severity: Vec<Count>,
     pub by_status: Vec<Count>,
     pub saved: Vec<hikeshi_core::model::SavedSearch>,
+    /// The counts stopped at `COUNT_CAP`.
+    pub capped: bool,
 }
 
 fn active() -> Vec<String> {
@@ -53,6 +55,7 @@ pub async fn home(ui: Ui) -> Out {
     let triage = ui.app.list_reports(&ui.actor, &triage).await.or_page(&ui)?;
     // Counts and "due next" are queries of their own: exact at any size.
     let counts = ui.app.incident_counts(&ui.actor).await.or_page(&ui)?;
+    let capped = counts.iter().map(|(_, _, n)| n).sum::<i64>() >= hikeshi_core::app::COUNT_CAP;
     let count = |f: &dyn Fn(IncidentStatus, Severity) -> bool| -> usize {
         counts
             .iter()
@@ -97,6 +100,7 @@ pub async fn home(ui: Ui) -> Out {
         by_severity,
         by_status,
         saved,
+        capped,
         ctx: ui.ctx,
     })
 }

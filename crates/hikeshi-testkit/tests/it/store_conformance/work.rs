@@ -413,7 +413,16 @@ async fn counts_due_work_lists_and_saved_searches() {
             }
         }
         let only_a = vis(UserId::new(2), false, &[ca], false);
-        let counts = s.incident_counts(&only_a).await.expect("counts");
+        let counts = s.incident_counts(&only_a, 10_000).await.expect("counts");
+        let capped = s
+            .incident_counts(&vis(UserId::new(2), true, &[], false), 1)
+            .await
+            .expect("counts");
+        assert_eq!(
+            capped.iter().map(|(_, _, n)| n).sum::<i64>(),
+            1,
+            "the cap bounds the count"
+        );
         let total: i64 = counts.iter().map(|(_, _, n)| n).sum();
         assert_eq!(
             total, 1,
