@@ -229,6 +229,21 @@ test("link a report to an incident from the suggestions (htmx)", async () => {
   await page.locator(".side-col li", { hasText: "Phishing site imitating" }).waitFor();
 });
 
+test("work lists and a saved search", async () => {
+  const { page } = state.admin;
+  await page.goto("/countermeasures");
+  await page.locator("td", { hasText: "PC-ACC-0142" }).waitFor();
+  await page.goto("/investigations");
+  await page.locator("td", { hasText: "感染経路の調査" }).waitFor();
+  await page.goto("/incidents?status=resolved");
+  await page.fill("#save-name", "解決済みの案件");
+  await Promise.all([page.waitForLoadState("load"), page.click("form.save-search button[type=submit]")]);
+  await page.goto("/");
+  const saved = page.locator("ul.saved a", { hasText: "解決済みの案件" });
+  await saved.waitFor();
+  await Promise.all([page.waitForURL(/\/incidents\?status=resolved/), saved.click()]);
+});
+
 test("screenshots of the main pages in both languages", async () => {
   const { page } = state.admin;
   for (const lang of ["ja", "en"]) {
