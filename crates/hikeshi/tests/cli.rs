@@ -314,10 +314,15 @@ fn free_port() -> u16 {
 }
 
 fn serve(data: &Path) -> (Server, String) {
+    serve_with(&["--data", data.to_str().unwrap_or_default()])
+}
+
+/// Starts `hikeshi serve` on a free port with the given database flags; waits for its URL line.
+fn serve_with(db: &[&str]) -> (Server, String) {
     let port = free_port();
     let mut child = bin()
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(data)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(db)
         .env("HIKESHI_ADMIN_PASSWORD", "admin-password-1")
         .env("HIKESHI_LOG", "warn")
         .stdout(Stdio::piped())
@@ -543,29 +548,7 @@ fn export_from_sqlite_import_into_postgresql() {
     );
 
     // The same token works against the PostgreSQL node, and search finds the 2-char word.
-    let port = free_port();
-    let mut child = bin()
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            &url,
-        ])
-        .env("HIKESHI_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve pg");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut seen = String::new();
-    while !seen.contains("Open http://") {
-        let mut buf = [0u8; 256];
-        let n = out.read(&mut buf).expect("read");
-        assert!(n > 0, "pg server exited: {seen}");
-        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-    }
-    let srv = Server { child, port };
+    let (srv, _) = serve_with(&["--database-url", &url]);
     let (st, b) = http(
         srv.port,
         "GET",
