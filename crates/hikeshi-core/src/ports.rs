@@ -237,20 +237,17 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<(IncidentStatus, Severity, i64)>>;
     /// Active incidents with a due date, soonest first.
     async fn due_incidents(&self, vis: &Visibility, limit: i64) -> Result<Vec<Incident>>;
-    /// Investigations / countermeasures of incidents the caller may see, newest first.
+    /// Investigations / countermeasures of incidents the caller may see. `status`, dates, sort
+    /// and cursor apply to the work item; the other filters to its incident.
     async fn list_investigations(
         &self,
         vis: &Visibility,
-        status: &[String],
-        limit: i64,
-        after: Option<(i64, String)>,
+        q: &ListQuery,
     ) -> Result<Page<Investigation>>;
     async fn list_countermeasures(
         &self,
         vis: &Visibility,
-        status: &[String],
-        limit: i64,
-        after: Option<(i64, String)>,
+        q: &ListQuery,
     ) -> Result<Page<Countermeasure>>;
 
     async fn insert_saved_search(&self, s: &SavedSearch, audit: &AuditEntry) -> Result<()>;

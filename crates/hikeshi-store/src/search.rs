@@ -149,7 +149,7 @@ fn push_fts_terms(s: &mut Sql, t: &str, terms: &[String]) {
 }
 
 /// ` AND id IN (…matching documents…)` (any sort order).
-fn push_search_in(s: &mut Sql, backend: Backend, kind: Kind, terms: &[String]) {
+pub(crate) fn push_search_in(s: &mut Sql, backend: Backend, kind: Kind, terms: &[String]) {
     match backend {
         Backend::Sqlite => {
             let t = kind.fts();
@@ -191,7 +191,7 @@ pub(crate) fn push_visibility(s: &mut Sql, vis: &Visibility) {
     }
 }
 
-fn push_filters(s: &mut Sql, q: &ListQuery, kind: Kind) {
+pub(crate) fn push_filters(s: &mut Sql, q: &ListQuery, kind: Kind) {
     if !q.status.is_empty() {
         s.push(" AND status IN ")
             .bind_list(q.status.iter().map(|x| x.to_lowercase()));

@@ -218,20 +218,16 @@ impl Store for SqlStore {
     async fn list_investigations(
         &self,
         vis: &Visibility,
-        st: &[String],
-        limit: i64,
-        after: Option<(i64, String)>,
+        q: &ListQuery,
     ) -> Result<Page<Investigation>> {
-        self.list_investigations_impl(vis, st, limit, after).await
+        self.list_investigations_impl(vis, q).await
     }
     async fn list_countermeasures(
         &self,
         vis: &Visibility,
-        st: &[String],
-        limit: i64,
-        after: Option<(i64, String)>,
+        q: &ListQuery,
     ) -> Result<Page<Countermeasure>> {
-        self.list_countermeasures_impl(vis, st, limit, after).await
+        self.list_countermeasures_impl(vis, q).await
     }
     async fn insert_saved_search(&self, s: &SavedSearch, a: &AuditEntry) -> Result<()> {
         self.insert_saved_search_impl(s, a).await

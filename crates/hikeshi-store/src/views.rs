@@ -5,13 +5,13 @@
 use crate::audit::write;
 use crate::codec::{self, R, us};
 use crate::connect::{SqlStore, db_err};
-use crate::search::push_visibility;
+use crate::search::{Kind, push_filters, push_search_in, push_visibility, terms};
 use crate::sql::{Sql, insert};
 use crate::work::{CM_COLS, INV_COLS, cm, inv};
 use hikeshi_core::access::Visibility;
 use hikeshi_core::ids::UserId;
 use hikeshi_core::model::*;
-use hikeshi_core::ports::Page;
+use hikeshi_core::ports::{ListQuery, Page, Sort};
 use hikeshi_core::{Error, Result};
 
 const INACTIVE: &str = "('resolved', 'closed', 'abandoned')";
@@ -58,70 +58,93 @@ impl SqlStore {
         rows.iter().map(codec::incident).collect()
     }
 
-    /// `SELECT cols FROM table WHERE incident_id IN (visible incidents) …` newest first.
-    fn work_sql(
-        table: &str,
-        cols: &[&str],
-        vis: &Visibility,
-        status: &[String],
-        limit: i64,
-        after: &Option<(i64, String)>,
-    ) -> Sql {
+    /// Work items (investigations, countermeasures) of visible incidents. `status`, the dates,
+    /// the sort and the cursor apply to the work item; text, severity, classification,
+    /// constituency, owner, TLP and tag to its incident.
+    fn work_sql(&self, table: &str, cols: &[&str], vis: &Visibility, q: &ListQuery) -> Sql {
         let mut s = Sql::new(&format!(
             "SELECT {} FROM {table} WHERE incident_id IN (SELECT id FROM incidents WHERE 1 = 1",
             cols.join(", ")
         ));
         push_visibility(&mut s, vis);
-        s.push(")");
-        if !status.is_empty() {
-            s.push(" AND status IN ")
-                .bind_list(status.iter().map(|x| x.to_lowercase()));
+        let of_incident = ListQuery {
+            status: vec![],
+            created_from: None,
+            created_to: None,
+            after: None,
+            q: None,
+            ..q.clone()
+        };
+        push_filters(&mut s, &of_incident, Kind::Incident);
+        let words = q.q.as_deref().map(terms).unwrap_or_default();
+        if !words.is_empty() {
+            push_search_in(&mut s, self.backend, Kind::Incident, &words);
         }
-        if let Some((v, id)) = after {
-            s.push(" AND (created_at < ")
+        s.push(")");
+        if !q.status.is_empty() {
+            s.push(" AND status IN ")
+                .bind_list(q.status.iter().map(|x| x.to_lowercase()));
+        }
+        if let Some(f) = q.created_from {
+            s.push(" AND created_at >= ").bind(f.as_microsecond());
+        }
+        if let Some(t) = q.created_to {
+            s.push(" AND created_at < ").bind(t.as_microsecond());
+        }
+        let (col, desc) = match q.sort {
+            Sort::CreatedDesc => ("created_at", true),
+            Sort::CreatedAsc => ("created_at", false),
+            Sort::UpdatedDesc => ("updated_at", true),
+            Sort::UpdatedAsc => ("updated_at", false),
+        };
+        let (op, dir) = if desc { ("<", "DESC") } else { (">", "ASC") };
+        if let Some((v, id)) = &q.after {
+            s.push(&format!(" AND ({col} {op} "))
                 .bind(*v)
-                .push(" OR (created_at = ")
+                .push(&format!(" OR ({col} = "))
                 .bind(*v)
-                .push(" AND id < ")
+                .push(&format!(" AND id {op} "))
                 .bind(id.clone())
                 .push("))");
         }
-        s.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-            .bind(limit.clamp(1, 500) + 1);
+        s.push(&format!(" ORDER BY {col} {dir}, id {dir} LIMIT "))
+            .bind(q.limit.clamp(1, 500) + 1);
         s
     }
 
     pub(crate) async fn list_investigations_impl(
         &self,
         vis: &Visibility,
-        status: &[String],
-        limit: i64,
-        after: Option<(i64, String)>,
+        q: &ListQuery,
     ) -> Result<Page<Investigation>> {
-        let rows = Self::work_sql("investigations", INV_COLS, vis, status, limit, &after)
+        let rows = self
+            .work_sql("investigations", INV_COLS, vis, q)
             .query()
             .fetch_all(&self.read)
             .await
             .map_err(db_err)?;
         let mut items = rows.iter().map(inv).collect::<Result<Vec<_>>>()?;
-        let next = page_end(&mut items, limit, |v| (us(v.created_at), v.id.to_string()));
+        let next = page_end(&mut items, q, |v| {
+            (v.created_at, v.updated_at, v.id.to_string())
+        });
         Ok(Page { items, next })
     }
 
     pub(crate) async fn list_countermeasures_impl(
         &self,
         vis: &Visibility,
-        status: &[String],
-        limit: i64,
-        after: Option<(i64, String)>,
+        q: &ListQuery,
     ) -> Result<Page<Countermeasure>> {
-        let rows = Self::work_sql("countermeasures", CM_COLS, vis, status, limit, &after)
+        let rows = self
+            .work_sql("countermeasures", CM_COLS, vis, q)
             .query()
             .fetch_all(&self.read)
             .await
             .map_err(db_err)?;
         let mut items = rows.iter().map(cm).collect::<Result<Vec<_>>>()?;
-        let next = page_end(&mut items, limit, |c| (us(c.created_at), c.id.to_string()));
+        let next = page_end(&mut items, q, |c| {
+            (c.created_at, c.updated_at, c.id.to_string())
+        });
         Ok(Page { items, next })
     }
 
@@ -197,17 +220,23 @@ impl SqlStore {
     }
 }
 
-/// Cuts a fetched `limit + 1` rows to `limit`, returning the keyset position if more follow.
+/// Cuts a fetched `limit + 1` rows to `limit`, returning the keyset position (for the
+/// query's sort) if more follow.
 fn page_end<T>(
     items: &mut Vec<T>,
-    limit: i64,
-    key: impl Fn(&T) -> (i64, String),
+    q: &ListQuery,
+    key: impl Fn(&T) -> (jiff::Timestamp, jiff::Timestamp, String),
 ) -> Option<(i64, String)> {
-    let limit = limit.clamp(1, 500) as usize;
-    if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(key)
-    } else {
-        None
+    let limit = q.limit.clamp(1, 500) as usize;
+    if items.len() <= limit {
+        return None;
     }
+    items.truncate(limit);
+    items.last().map(|x| {
+        let (created, updated, id) = key(x);
+        match q.sort {
+            Sort::CreatedDesc | Sort::CreatedAsc => (us(created), id),
+            Sort::UpdatedDesc | Sort::UpdatedAsc => (us(updated), id),
+        }
+    })
 }

@@ -5,7 +5,7 @@ use crate::access::Actor;
 use crate::error::{Error, Result};
 use crate::ids::EntryId;
 use crate::model::*;
-use crate::ports::Page;
+use crate::ports::{ListQuery, Page};
 
 /// Home-page counts stop here ("10,000+"), so they cost the same at any size.
 pub const COUNT_CAP: i64 = 10_000;
@@ -52,12 +52,10 @@ impl App {
     pub async fn list_investigations(
         &self,
         actor: &Actor,
-        status: &[String],
-        limit: i64,
-        after: Option<(i64, String)>,
+        q: &ListQuery,
     ) -> Result<Page<Investigation>> {
         team(actor)?;
-        for s in status {
+        for s in &q.status {
             InvestigationStatus::parse_field(s, "status")?;
         }
         if actor.role == Role::Reporter {
@@ -66,20 +64,16 @@ impl App {
                 next: None,
             });
         }
-        self.store
-            .list_investigations(&actor.visibility(), status, limit, after)
-            .await
+        self.store.list_investigations(&actor.visibility(), q).await
     }
 
     pub async fn list_countermeasures(
         &self,
         actor: &Actor,
-        status: &[String],
-        limit: i64,
-        after: Option<(i64, String)>,
+        q: &ListQuery,
     ) -> Result<Page<Countermeasure>> {
         team(actor)?;
-        for s in status {
+        for s in &q.status {
             CountermeasureStatus::parse_field(s, "status")?;
         }
         if actor.role == Role::Reporter {
@@ -89,7 +83,7 @@ impl App {
             });
         }
         self.store
-            .list_countermeasures(&actor.visibility(), status, limit, after)
+            .list_countermeasures(&actor.visibility(), q)
             .await
     }
 

@@ -440,6 +440,24 @@ async fn work_lists_saved_searches_and_exact_home_counts() {
     assert!(cms.body.contains("block a") && !cms.body.contains("block b"));
     let none = get(&t, "/countermeasures?status=removed", &cookies).await;
     assert!(!none.body.contains("block a"));
+    // The incident's own filters apply too (an admin sees both constituencies).
+    let (admin_cookies, _) = login(&t, "admin").await;
+    let of_b = get(
+        &t,
+        "/investigations?constituency=b&severity=critical",
+        &admin_cookies,
+    )
+    .await;
+    assert!(
+        of_b.body.contains("B の調査") && !of_b.body.contains("A の調査"),
+        "{}",
+        of_b.body
+    );
+    let bad = get(&t, "/investigations?status=nonsense", &admin_cookies).await;
+    assert!(
+        bad.body.contains("role=\"alert\""),
+        "a bad filter value is shown, not a 500"
+    );
 
     // Home: exact counts (one critical incident visible to alice) and the overdue one.
     let home = get(&t, "/", &cookies).await;

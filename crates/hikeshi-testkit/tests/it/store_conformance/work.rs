@@ -5,7 +5,7 @@ use hikeshi_core::Error;
 use hikeshi_core::audit::{Verdict, verify};
 use hikeshi_core::ids::*;
 use hikeshi_core::model::*;
-use hikeshi_core::ports::Store;
+use hikeshi_core::ports::{ListQuery, Store};
 use hikeshi_store::SqlStore;
 use hikeshi_testkit::for_each_db;
 use sha2::{Digest, Sha256};
@@ -443,8 +443,14 @@ async fn counts_due_work_lists_and_saved_searches() {
             "soonest first"
         );
 
+        let wq = |status: &[&str], limit: i64, after: Option<(i64, String)>| ListQuery {
+            status: status.iter().map(|x| x.to_string()).collect(),
+            limit,
+            after,
+            ..Default::default()
+        };
         let invs = s
-            .list_investigations(&only_a, &[], 10, None)
+            .list_investigations(&only_a, &wq(&[], 10, None))
             .await
             .expect("invs");
         assert_eq!(
@@ -456,12 +462,12 @@ async fn counts_due_work_lists_and_saved_searches() {
             "newest first, a only"
         );
         let page1 = s
-            .list_countermeasures(&everyone, &["active".into()], 2, None)
+            .list_countermeasures(&everyone, &wq(&["active"], 2, None))
             .await
             .expect("cms");
         assert_eq!(page1.items.len(), 2);
         let page2 = s
-            .list_countermeasures(&everyone, &["active".into()], 2, page1.next.clone())
+            .list_countermeasures(&everyone, &wq(&["active"], 2, page1.next.clone()))
             .await
             .expect("cms");
         assert_eq!(
@@ -474,13 +480,57 @@ async fn counts_due_work_lists_and_saved_searches() {
         );
         assert!(page2.next.is_none());
         assert!(
-            s.list_countermeasures(&everyone, &["removed".into()], 10, None)
+            s.list_countermeasures(&everyone, &wq(&["removed"], 10, None))
                 .await
                 .expect("cms")
                 .items
                 .is_empty()
         );
-
+        // Filters of the incident (constituency, incident text) and dates of the work item.
+        let of_b = ListQuery {
+            constituency: Some(cb),
+            ..wq(&[], 10, None)
+        };
+        assert_eq!(
+            s.list_investigations(&everyone, &of_b)
+                .await
+                .expect("invs")
+                .items
+                .iter()
+                .map(|v| v.title.as_str())
+                .collect::<Vec<_>>(),
+            vec!["v3"]
+        );
+        let by_text = ListQuery {
+            q: Some("i2".into()),
+            ..wq(&[], 10, None)
+        };
+        assert_eq!(
+            s.list_countermeasures(&everyone, &by_text)
+                .await
+                .expect("cms")
+                .items
+                .iter()
+                .map(|c| c.what.as_str())
+                .collect::<Vec<_>>(),
+            vec!["c2"]
+        );
+        let since = ListQuery {
+            created_from: Some(at("2026-04-02T00:00:00Z")),
+            sort: hikeshi_core::ports::Sort::CreatedAsc,
+            ..wq(&[], 10, None)
+        };
+        assert_eq!(
+            s.list_investigations(&everyone, &since)
+                .await
+                .expect("invs")
+                .items
+                .iter()
+                .map(|v| v.title.as_str())
+                .collect::<Vec<_>>(),
+            vec!["v2", "v3"],
+            "oldest first from 2 April"
+        );
         let mine = SavedSearch {
             id: "s1".into(),
             user: by,
