@@ -6,9 +6,11 @@
 //! (up to [`MAX_BATCH`]), writes them in one transaction, commits, and only then answers each
 //! caller. If anything in a batch fails, the batch is rolled back and each create is retried
 //! alone, so every caller gets its own result and nothing is acknowledged before its commit.
+//! The same task writes the creates' search documents in bulk (`indexer.rs`).
 
 use crate::codec::{self, INCIDENT_COLS};
 use crate::connect::db_err;
+use crate::indexer::{INDEX_EVERY, INDEX_IDLE, index_all};
 use crate::sql::{Sql, Val, insert};
 use hikeshi_core::model::{AuditEntry, Incident};
 use hikeshi_core::{Error, Result};
@@ -44,8 +46,41 @@ impl Creates {
     }
 }
 
+/// Waits for the next create. While search documents are queued (`indexer.rs`), an idle
+/// spell of [`INDEX_IDLE`] writes them instead.
+async fn next_job(
+    pool: &AnyPool,
+    rx: &mut mpsc::Receiver<Job>,
+    unindexed: &mut u64,
+) -> Option<Job> {
+    loop {
+        if *unindexed == 0 {
+            return rx.recv().await;
+        }
+        match tokio::time::timeout(INDEX_IDLE, rx.recv()).await {
+            Ok(job) => return job,
+            Err(_) => index(pool, unindexed).await,
+        }
+    }
+}
+
+/// Writes the queued search documents. A failure is logged and left to the next search,
+/// which indexes the queue itself before it runs.
+async fn index(pool: &AnyPool, unindexed: &mut u64) {
+    *unindexed = 0;
+    let result = match pool.acquire().await {
+        Ok(mut conn) => index_all(&mut conn).await,
+        Err(e) => Err(db_err(e)),
+    };
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "writing queued search documents failed; the next search retries");
+    }
+}
+
 async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
-    while let Some(first) = rx.recv().await {
+    // Whatever a previous process queued and did not index.
+    let mut unindexed = 1;
+    while let Some(first) = next_job(&pool, &mut rx, &mut unindexed).await {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -63,6 +98,7 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
                 continue;
             }
         };
+        unindexed += jobs.len() as u64;
         match write_batch(&mut conn, &jobs).await {
             Ok(stored) => {
                 for ((_, _, done), i) in jobs.into_iter().zip(stored) {
@@ -75,6 +111,10 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
                     let _ = done.send(create_one(&mut conn, &i, &a).await);
                 }
             }
+        }
+        drop(conn);
+        if unindexed >= INDEX_EVERY {
+            index(&pool, &mut unindexed).await;
         }
     }
 }
@@ -171,7 +211,7 @@ pub(crate) async fn create_one(
 }
 
 /// One INSERT into the `incident_create` view (migration 0003): its trigger allocates the
-/// reference and writes the record, its search document and its audit entry. Then the
+/// reference and writes the record, queues its search document and writes its audit entry. Then the
 /// stored record (with its reference) is read back.
 async fn insert_via_view(
     tx: &mut sqlx::Transaction<'_, Any>,

@@ -157,6 +157,7 @@ impl SqlStore {
         vis: &Visibility,
         q: &ListQuery,
     ) -> Result<Page<Incident>> {
+        self.flush_search_for(q).await?;
         let l = list_sql(self.backend, Kind::Incident, vis, q);
         let rows = l.sql.query().fetch_all(&self.read).await.map_err(db_err)?;
         let mut items = rows

@@ -326,6 +326,7 @@ impl SqlStore {
             Backend::Sqlite => &[
                 "DELETE FROM incident_fts",
                 "DELETE FROM incident_fts_map",
+                "DELETE FROM search_pending",
                 "DELETE FROM report_fts",
                 "DELETE FROM report_fts_map",
             ],

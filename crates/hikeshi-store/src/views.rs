@@ -117,6 +117,7 @@ impl SqlStore {
         vis: &Visibility,
         q: &ListQuery,
     ) -> Result<Page<Investigation>> {
+        self.flush_search_for(q).await?;
         let rows = self
             .work_sql("investigations", INV_COLS, vis, q)
             .query()
@@ -135,6 +136,7 @@ impl SqlStore {
         vis: &Visibility,
         q: &ListQuery,
     ) -> Result<Page<Countermeasure>> {
+        self.flush_search_for(q).await?;
         let rows = self
             .work_sql("countermeasures", CM_COLS, vis, q)
             .query()

@@ -221,6 +221,7 @@ const DERIVED: &[&str] = &[
     "incident_fts",
     "report_fts",
     "search_docs",
+    "search_pending",
 ];
 
 #[tokio::test]

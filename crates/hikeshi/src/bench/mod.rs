@@ -80,6 +80,25 @@ async fn timed(mut c: Client, n: usize, mut path: impl FnMut(usize) -> String) -
     Ok(out)
 }
 
+/// CPU seconds this process (all threads: server and client) has used, from
+/// `/proc/self/stat` (utime + stime, in clock ticks of 1/100 s on Linux).
+fn cpu_secs() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = s.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (tick(11) + tick(12)) / 100.0
+}
+
+/// One throughput phase: requests per second, and CPU microseconds per request (server and
+/// client together; on a noisy machine this moves less than the rate does).
+struct Rate {
+    rps: f64,
+    cpu_us: f64,
+}
+
 /// Requests per second with `clients` connections for `secs` seconds.
 async fn throughput(
     addr: SocketAddr,
@@ -87,7 +106,8 @@ async fn throughput(
     clients: usize,
     secs: u64,
     create: bool,
-) -> Result<f64> {
+) -> Result<Rate> {
+    let cpu0 = cpu_secs();
     let deadline = Instant::now() + Duration::from_secs(secs);
     let mut tasks = Vec::new();
     for k in 0..clients {
@@ -114,7 +134,11 @@ async fn throughput(
     for t in tasks {
         total += t.await??;
     }
-    Ok((total as f64 / secs as f64).round())
+    let cpu_us = (cpu_secs() - cpu0) * 1e6 / (total.max(1) as f64);
+    Ok(Rate {
+        rps: (total as f64 / secs as f64).round(),
+        cpu_us: cpu_us.round(),
+    })
 }
 
 pub async fn run(a: BenchArgs) -> Result<()> {
@@ -271,10 +295,11 @@ pub async fn run(a: BenchArgs) -> Result<()> {
         "durable": a.durable,
         "incidents": a.incidents,
         "seed": {"seconds": (seed_secs * 10.0).round() / 10.0, "creates_per_s_in_process": (a.incidents as f64 / seed_secs).round()},
-        "baseline_noop": {"rps_1_client": noop_1, "rps_8_clients": noop_8, "p50_ms": noop_p50, "p95_ms": noop_p95},
-        "creates_per_s": {"clients_1": create_1, "clients_8": create_8,
-            "ratio_to_noop_1": ((create_1 / noop_1.max(1.0)) * 1000.0).round() / 1000.0,
-            "ratio_to_noop_8": ((create_8 / noop_8.max(1.0)) * 1000.0).round() / 1000.0},
+        "baseline_noop": {"rps_1_client": noop_1.rps, "rps_8_clients": noop_8.rps, "p50_ms": noop_p50, "p95_ms": noop_p95},
+        "creates_per_s": {"clients_1": create_1.rps, "clients_8": create_8.rps,
+            "ratio_to_noop_1": ((create_1.rps / noop_1.rps.max(1.0)) * 1000.0).round() / 1000.0,
+            "ratio_to_noop_8": ((create_8.rps / noop_8.rps.max(1.0)) * 1000.0).round() / 1000.0},
+        "cpu_us_per_request": {"noop_8_clients": noop_8.cpu_us, "create_1_client": create_1.cpu_us, "create_8_clients": create_8.cpu_us},
         "search_ms": {"p50": pct(&mut search, 0.5), "p95": pct(&mut search, 0.95), "p99": pct(&mut search, 0.99), "p95_over_noop_p95": (pct(&mut search, 0.95) / noop_p95.max(0.001) * 10.0).round() / 10.0},
         "list_page_ms": {"p50": pct(&mut list, 0.5), "p95": pct(&mut list, 0.95), "p95_over_noop_p95": (pct(&mut list, 0.95) / noop_p95.max(0.001) * 10.0).round() / 10.0},
         "get_by_ref_ms": {"p50": pct(&mut get, 0.5), "p95": pct(&mut get, 0.95)},

@@ -234,3 +234,71 @@ async fn search_finds_japanese_and_english_with_and() {
     })
     .await;
 }
+
+/// SQLite writes search documents later, in bulk (store `indexer.rs`); a search must still see
+/// every committed record, an update of a record still queued must not leave its old text
+/// findable or the record listed twice, and the queue must drain. PostgreSQL indexes in the
+/// writing transaction, so the same assertions hold trivially there.
+#[tokio::test]
+async fn search_sees_records_whose_documents_are_still_queued() {
+    for_each_db(|db| async move {
+        let s = db.open().await;
+        let by = UserId::new(1);
+        let mut ids = Vec::new();
+        for n in 0..5 {
+            let i = incident(
+                &format!("queued ランサムウェア {n}"),
+                by,
+                None,
+                Tlp::Green,
+                t0() + SignedDuration::from_secs(n),
+            );
+            let stored = s
+                .insert_incident(&i, &audit("c", TargetKind::Incident, i.id))
+                .await
+                .expect("insert");
+            ids.push(stored);
+        }
+        // Update one before anything indexed it: its new text replaces the old one.
+        let mut changed = ids[2].clone();
+        changed.title = "renamed 標的型".into();
+        changed.description = "text replaced".into();
+        changed.version += 1;
+        s.update_incident(
+            &changed,
+            ids[2].version,
+            &audit("u", TargetKind::Incident, changed.id),
+        )
+        .await
+        .expect("update");
+        let lq = |q: &str| ListQuery {
+            q: Some(q.into()),
+            limit: 50,
+            ..Default::default()
+        };
+        let found = s
+            .list_incidents(&admin_vis(), &lq("ランサムウェア"))
+            .await
+            .expect("list");
+        assert_eq!(found.items.len(), 4, "{:?}", found.items);
+        let renamed = s
+            .list_incidents(&admin_vis(), &lq("標的型"))
+            .await
+            .expect("list");
+        assert_eq!(
+            renamed.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+            vec![changed.id]
+        );
+        let all = s
+            .list_incidents(&admin_vis(), &lq("queued"))
+            .await
+            .expect("list");
+        assert_eq!(all.items.len(), 4);
+        assert_eq!(s.search_backlog().await.expect("backlog"), 0);
+        // Default order still follows creation (newest first) after deferred indexing.
+        let titles: Vec<String> = found.items.iter().map(|i| i.title.clone()).collect();
+        assert_eq!(titles[0], "queued ランサムウェア 4");
+        assert_eq!(titles[3], "queued ランサムウェア 0");
+    })
+    .await;
+}
