@@ -276,8 +276,7 @@ pub trait Store: Send + Sync {
     async fn latest_playbooks(&self) -> Result<Vec<Playbook>>;
     /// Inserts the tasks (one playbook application) and the audit entry, one transaction.
     async fn insert_tasks(&self, tasks: &[Task], audit: &AuditEntry) -> Result<()>;
-    async fn update_task(&self, t: &Task, expected_version: i64, audit: &AuditEntry)
-    -> Result<()>;
+    async fn update_task(&self, t: &Task, expected_version: i64, audit: &AuditEntry) -> Result<()>;
     /// Stores an attachment on the task's incident and the task (evidence list updated).
     async fn add_task_evidence(
         &self,
@@ -325,11 +324,19 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<Notification>>;
     /// Marks these of the user's notifications read (all unread when `ids` is empty);
     /// returns how many changed.
-    async fn mark_notifications_read(&self, user: UserId, ids: &[String], at: Timestamp)
-    -> Result<u64>;
+    async fn mark_notifications_read(
+        &self,
+        user: UserId,
+        ids: &[String],
+        at: Timestamp,
+    ) -> Result<u64>;
     async fn insert_webhook(&self, w: &Webhook, audit: &AuditEntry) -> Result<()>;
-    async fn update_webhook(&self, w: &Webhook, expected_version: i64, audit: &AuditEntry)
-    -> Result<()>;
+    async fn update_webhook(
+        &self,
+        w: &Webhook,
+        expected_version: i64,
+        audit: &AuditEntry,
+    ) -> Result<()>;
     async fn get_webhook(&self, id: &str) -> Result<Option<Webhook>>;
     async fn webhooks(&self) -> Result<Vec<Webhook>>;
     /// Pending deliveries due at `now`, oldest first.

@@ -150,7 +150,12 @@ fn teams(o: &Outbound) -> Value {
 mod tests {
     use super::*;
 
-    const ALL: [Format; 4] = [Format::Json, Format::Slack, Format::Mattermost, Format::Teams];
+    const ALL: [Format; 4] = [
+        Format::Json,
+        Format::Slack,
+        Format::Mattermost,
+        Format::Teams,
+    ];
 
     fn notice(tlp: &str) -> Notice {
         Notice {
@@ -174,7 +179,10 @@ mod tests {
                     assert!(!r.body.contains(secret), "{f:?} {tlp}: {}", r.body);
                 }
                 assert!(r.body.contains("2026-0042"), "{f:?} {tlp}");
-                assert!(r.body.contains("https://hikeshi.example/incidents/2026-0042"));
+                assert!(
+                    r.body
+                        .contains("https://hikeshi.example/incidents/2026-0042")
+                );
                 let v: Value = serde_json::from_str(&r.body).expect("valid JSON");
                 assert!(v.is_object());
             }
@@ -202,7 +210,10 @@ mod tests {
                 Err(_) => v[*p].clone(),
             };
         }
-        let got = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+        let got = v
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string());
         assert!(got.contains(expect), "{f:?} {path:?}: {got}");
     }
 

@@ -193,4 +193,3 @@ impl SqlStore {
         self.fetch(s).await?.iter().map(delegation).collect()
     }
 }
-

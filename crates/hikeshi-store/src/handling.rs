@@ -234,7 +234,13 @@ fn review(row: &AnyRow) -> Result<Review> {
 }
 
 /// `SELECT cols FROM table WHERE col = $1 <tail>`.
-pub(crate) fn select_where(cols: &[&str], table: &str, col: &str, v: impl Into<Val>, tail: &str) -> Sql {
+pub(crate) fn select_where(
+    cols: &[&str],
+    table: &str,
+    col: &str,
+    v: impl Into<Val>,
+    tail: &str,
+) -> Sql {
     let mut s = Sql::new(&format!(
         "SELECT {} FROM {table} WHERE {col} = ",
         cols.join(", ")
@@ -245,7 +251,11 @@ pub(crate) fn select_where(cols: &[&str], table: &str, col: &str, v: impl Into<V
 
 impl SqlStore {
     /// Some inserts and an audit entry, one transaction.
-    pub(crate) async fn inserts_with_audit(&self, stmts: Vec<Sql>, audit: &AuditEntry) -> Result<()> {
+    pub(crate) async fn inserts_with_audit(
+        &self,
+        stmts: Vec<Sql>,
+        audit: &AuditEntry,
+    ) -> Result<()> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
         for s in stmts {
             s.query().execute(&mut *tx).await.map_err(db_err)?;
@@ -284,7 +294,13 @@ impl SqlStore {
     }
 
     pub(crate) async fn playbook_versions_impl(&self, slug: &str) -> Result<Vec<Playbook>> {
-        let s = select_where(PLAYBOOK_COLS, "playbooks", "slug", slug, " ORDER BY version");
+        let s = select_where(
+            PLAYBOOK_COLS,
+            "playbooks",
+            "slug",
+            slug,
+            " ORDER BY version",
+        );
         self.fetch(s).await?.iter().map(playbook).collect()
     }
 
@@ -304,9 +320,21 @@ impl SqlStore {
         self.inserts_with_audit(stmts, a).await
     }
 
-    pub(crate) async fn update_task_impl(&self, t: &Task, expected: i64, a: &AuditEntry) -> Result<()> {
-        self.versioned_update("incident_tasks", TASK_COLS, task_vals(t), t.id.clone(), expected, a)
-            .await
+    pub(crate) async fn update_task_impl(
+        &self,
+        t: &Task,
+        expected: i64,
+        a: &AuditEntry,
+    ) -> Result<()> {
+        self.versioned_update(
+            "incident_tasks",
+            TASK_COLS,
+            task_vals(t),
+            t.id.clone(),
+            expected,
+            a,
+        )
+        .await
     }
 
     pub(crate) async fn add_task_evidence_impl(
@@ -318,8 +346,15 @@ impl SqlStore {
         a: &AuditEntry,
     ) -> Result<()> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        update_row(&mut tx, "incident_tasks", TASK_COLS, task_vals(t), t.id.clone(), expected)
-            .await?;
+        update_row(
+            &mut tx,
+            "incident_tasks",
+            TASK_COLS,
+            task_vals(t),
+            t.id.clone(),
+            expected,
+        )
+        .await?;
         insert_attachment_tx(&mut tx, att, bytes).await?;
         write(&mut tx, a).await?;
         tx.commit().await.map_err(db_err)
@@ -347,17 +382,33 @@ impl SqlStore {
     }
 
     pub(crate) async fn plans_of_impl(&self, i: IncidentId) -> Result<Vec<ResponsePlan>> {
-        let s = select_where(PLAN_COLS, "response_plans", "incident_id", i.to_string(), " ORDER BY created_at, id");
+        let s = select_where(
+            PLAN_COLS,
+            "response_plans",
+            "incident_id",
+            i.to_string(),
+            " ORDER BY created_at, id",
+        );
         self.fetch(s).await?.iter().map(plan).collect()
     }
 
-    pub(crate) async fn insert_verification_impl(&self, v: &Verification, a: &AuditEntry) -> Result<()> {
+    pub(crate) async fn insert_verification_impl(
+        &self,
+        v: &Verification,
+        a: &AuditEntry,
+    ) -> Result<()> {
         let s = insert("verifications", VERIFY_COLS, verify_vals(v));
         self.inserts_with_audit(vec![s], a).await
     }
 
     pub(crate) async fn verifications_of_impl(&self, i: IncidentId) -> Result<Vec<Verification>> {
-        let s = select_where(VERIFY_COLS, "verifications", "incident_id", i.to_string(), " ORDER BY created_at, id");
+        let s = select_where(
+            VERIFY_COLS,
+            "verifications",
+            "incident_id",
+            i.to_string(),
+            " ORDER BY created_at, id",
+        );
         self.fetch(s).await?.iter().map(verification).collect()
     }
 
@@ -367,7 +418,13 @@ impl SqlStore {
     }
 
     pub(crate) async fn reviews_of_impl(&self, i: IncidentId) -> Result<Vec<Review>> {
-        let s = select_where(REVIEW_COLS, "incident_reviews", "incident_id", i.to_string(), " ORDER BY created_at, id");
+        let s = select_where(
+            REVIEW_COLS,
+            "incident_reviews",
+            "incident_id",
+            i.to_string(),
+            " ORDER BY created_at, id",
+        );
         self.fetch(s).await?.iter().map(review).collect()
     }
 }

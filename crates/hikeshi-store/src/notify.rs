@@ -178,7 +178,13 @@ impl SqlStore {
         } else {
             " ORDER BY created_at DESC, id DESC LIMIT "
         };
-        let mut s = select_where(NOTE_COLS, "notifications", "user_id", user.to_string(), tail);
+        let mut s = select_where(
+            NOTE_COLS,
+            "notifications",
+            "user_id",
+            user.to_string(),
+            tail,
+        );
         s.bind(limit);
         self.fetch(s).await?.iter().map(note).collect()
     }
@@ -212,8 +218,15 @@ impl SqlStore {
         expected: i64,
         a: &AuditEntry,
     ) -> Result<()> {
-        self.versioned_update("webhooks", HOOK_COLS, hook_vals(w), w.id.clone(), expected, a)
-            .await
+        self.versioned_update(
+            "webhooks",
+            HOOK_COLS,
+            hook_vals(w),
+            w.id.clone(),
+            expected,
+            a,
+        )
+        .await
     }
 
     pub(crate) async fn get_webhook_impl(&self, id: &str) -> Result<Option<Webhook>> {
@@ -279,4 +292,3 @@ impl SqlStore {
         Ok(())
     }
 }
-
