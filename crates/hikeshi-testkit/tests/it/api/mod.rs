@@ -2,6 +2,7 @@
 
 mod access;
 mod edges;
+mod handling;
 mod incidents;
 mod input;
 mod session;
