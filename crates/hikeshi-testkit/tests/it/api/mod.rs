@@ -6,6 +6,7 @@ mod edges;
 mod handling;
 mod incidents;
 mod input;
+mod notify;
 mod session;
 mod work;
 
