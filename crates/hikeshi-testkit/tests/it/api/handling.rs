@@ -357,3 +357,51 @@ async fn the_handling_loop_counts_iterations_and_enforces_its_rules() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn handling_records_follow_the_incidents_visibility() {
+    for_each_backend(|t| async move {
+        let tok = t.admin_token();
+        t.with_constituency("c").await;
+        t.with_constituency("d").await;
+        use hikeshi_core::model::Role;
+        let obs = t.with_user("miru", Role::Observer, &["c"]).await;
+        let other = t.with_user("yoso", Role::Handler, &["d"]).await;
+        let rep = t.with_user("tsuho", Role::Reporter, &["c"]).await;
+        ok(t.post("/api/v1/playbooks", tok, phishing_playbook()).await, StatusCode::CREATED);
+        let i = incident(
+            &t,
+            tok,
+            json!({"title": "可視性", "constituency": "c", "rsit_class": "fraud", "rsit_type": "phishing"}),
+        )
+        .await;
+        let r = s(&i["ref"]);
+        let tasks = ok(t.get(&format!("/api/v1/incidents/{r}/tasks"), &obs).await, StatusCode::OK);
+        let task = format!("/api/v1/tasks/{}", s(&tasks[0]["id"]));
+        ok(t.get(&task, &obs).await, StatusCode::OK);
+        problem(&t.patch(&task, &obs, json!({"status": "done"})).await, StatusCode::FORBIDDEN, None);
+        problem(
+            &t.post(&format!("/api/v1/incidents/{r}/plans"), &obs, json!({"objectives": "x"})).await,
+            StatusCode::FORBIDDEN,
+            None,
+        );
+        // Another constituency: the records do not exist for them.
+        problem(&t.get(&task, &other).await, StatusCode::NOT_FOUND, None);
+        problem(&t.get(&format!("/api/v1/incidents/{r}/handling"), &other).await, StatusCode::NOT_FOUND, None);
+        problem(&t.patch(&task, &other, json!({"status": "done"})).await, StatusCode::NOT_FOUND, None);
+        let cm = ok(
+            t.post(&format!("/api/v1/incidents/{r}/countermeasures"), tok, json!({"what": "192.0.2.1"})).await,
+            StatusCode::CREATED,
+        );
+        problem(
+            &t.post("/api/v1/approvals", &other, json!({"countermeasure": s(&cm["id"]), "reason": "x"})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("countermeasure"),
+        );
+        // Reporters see none of it.
+        problem(&t.get("/api/v1/playbooks", &rep).await, StatusCode::FORBIDDEN, None);
+        problem(&t.get("/api/v1/approvals", &rep).await, StatusCode::FORBIDDEN, None);
+        problem(&t.get("/api/v1/webhooks", &rep).await, StatusCode::FORBIDDEN, None);
+    })
+    .await;
+}
