@@ -343,6 +343,15 @@ pub trait Store: Send + Sync {
     async fn due_deliveries(&self, now: Timestamp, limit: i64) -> Result<Vec<Delivery>>;
     /// Deliveries of one webhook, newest first.
     async fn deliveries_of(&self, webhook: &str, limit: i64) -> Result<Vec<Delivery>>;
+    /// Takes a due delivery for one attempt: moves its `next_at` from `seen_next_at` to
+    /// `lease_until` if nobody else did first (several nodes may run the courier). Returns
+    /// whether this caller got it; a crashed attempt is retried when the lease runs out.
+    async fn claim_delivery(
+        &self,
+        id: &str,
+        seen_next_at: Timestamp,
+        lease_until: Timestamp,
+    ) -> Result<bool>;
     /// Records the outcome of one attempt (status, attempts, next_at, last_error, sent_at).
     async fn finish_delivery(&self, d: &Delivery) -> Result<()>;
 }

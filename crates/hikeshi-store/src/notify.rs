@@ -272,6 +272,22 @@ impl SqlStore {
         self.fetch(s).await?.iter().map(delivery).collect()
     }
 
+    pub(crate) async fn claim_delivery_impl(
+        &self,
+        id: &str,
+        seen: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool> {
+        let mut s = Sql::new("UPDATE webhook_outbox SET next_at = ");
+        s.bind(us(until))
+            .push(" WHERE id = ")
+            .bind(id)
+            .push(" AND status = 'pending' AND next_at = ")
+            .bind(us(seen));
+        let r = s.query().execute(&self.write).await.map_err(db_err)?;
+        Ok(r.rows_affected() == 1)
+    }
+
     pub(crate) async fn finish_delivery_impl(&self, d: &Delivery) -> Result<()> {
         let mut s = Sql::new("UPDATE webhook_outbox SET status = ");
         s.bind(d.status.clone())

@@ -360,6 +360,14 @@ impl Store for SqlStore {
     async fn deliveries_of(&self, w: &str, l: i64) -> Result<Vec<Delivery>> {
         self.deliveries_of_impl(w, l).await
     }
+    async fn claim_delivery(
+        &self,
+        id: &str,
+        seen: jiff::Timestamp,
+        until: jiff::Timestamp,
+    ) -> Result<bool> {
+        self.claim_delivery_impl(id, seen, until).await
+    }
     async fn finish_delivery(&self, d: &Delivery) -> Result<()> {
         self.finish_delivery_impl(d).await
     }

@@ -253,6 +253,9 @@ impl App {
             json(&a),
         );
         self.store.update_approval(&a, old.version, &audit).await?;
+        let detail = format!("{} by {}", a.status, actor.username);
+        self.notify("approval.decided", &i, &[a.requested_by], &detail)
+            .await?;
         Ok(a)
     }
 

@@ -15,10 +15,14 @@ use serde::{Deserialize, Serialize};
 pub const EVENTS: &[&str] = &[
     "assignment",
     "approval.requested",
+    "approval.decided",
     "sla.warning",
     "sla.breach",
     "deadline.due",
 ];
+
+/// How long one attempt holds a delivery before another courier may take it again.
+pub const LEASE: SignedDuration = SignedDuration::from_mins(5);
 
 /// Attempts before a delivery is given up (`failed`).
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -368,6 +372,10 @@ impl App {
     pub async fn deliver_webhooks(&self, poster: &dyn Poster, limit: i64) -> Result<DeliveryRun> {
         let mut run = DeliveryRun::default();
         for mut d in self.store.due_deliveries(self.now(), limit).await? {
+            let lease = self.now().checked_add(LEASE).unwrap_or(d.next_at);
+            if !self.store.claim_delivery(&d.id, d.next_at, lease).await? {
+                continue;
+            }
             let result = poster.post(&d.url, &d.content_type, &d.body).await;
             d.attempts += 1;
             let now = self.now();

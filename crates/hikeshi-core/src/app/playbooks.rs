@@ -383,7 +383,7 @@ impl App {
     }
 
     pub async fn update_task(&self, actor: &Actor, id: &str, p: TaskPatch) -> Result<Task> {
-        let (old, _) = self.task_checked(actor, id, true).await?;
+        let (old, incident) = self.task_checked(actor, id, true).await?;
         check_version(p.version, old.version)?;
         let mut t = old.clone();
         if let Some(s) = p.status {
@@ -435,6 +435,13 @@ impl App {
             Some(serde_json::json!({"task": t.id, "changes": a})),
         );
         self.store.update_task(&t, old.version, &audit).await?;
+        if let Some(o) = t.owner
+            && t.owner != old.owner
+            && o != actor.user
+        {
+            let detail = format!("task \"{}\" assigned by {}", t.title_en, actor.username);
+            self.notify("assignment", &incident, &[o], &detail).await?;
+        }
         Ok(t)
     }
 

@@ -82,6 +82,9 @@ async fn prior_and_post_hoc_approvals_with_delegation() {
             Some("status"),
         );
         let active = ok(t.patch(&cm_path, &h1, json!({"status": "active"})).await, StatusCode::OK);
+        // The requester hears of the decision.
+        let told = ok(t.get("/api/v1/notifications", &h1).await, StatusCode::OK);
+        assert_eq!(told[0]["event"], json!("approval.decided"));
         assert_eq!(active["status"], json!("active"));
 
         // Post-hoc: act first (no request blocks it), ask afterwards; stays open until decided.

@@ -398,6 +398,12 @@ async fn handling_records_follow_the_incidents_visibility() {
             StatusCode::UNPROCESSABLE_ENTITY,
             Some("countermeasure"),
         );
+        // Giving a task to someone tells them.
+        let tanto = t.with_user("tanto", Role::Handler, &["c"]).await;
+        ok(t.patch(&task, tok, json!({"owner": "tanto"})).await, StatusCode::OK);
+        let told = ok(t.get("/api/v1/notifications", &tanto).await, StatusCode::OK);
+        assert_eq!((told[0]["event"].clone(), told[0]["ref"].clone()), (json!("assignment"), json!(r)));
+        problem(&t.patch(&task, &tanto, json!({"owner": "miru"})).await, StatusCode::FORBIDDEN, None);
         // Reporters see none of it.
         problem(&t.get("/api/v1/playbooks", &rep).await, StatusCode::FORBIDDEN, None);
         problem(&t.get("/api/v1/approvals", &rep).await, StatusCode::FORBIDDEN, None);

@@ -391,6 +391,23 @@ async fn notifications_webhooks_and_outbox() {
             s.due_deliveries(later(4), 10).await.expect("due"),
             vec![delivery(1)]
         );
+        // One courier takes it; a second (another node) does not; it is not due while leased.
+        assert!(
+            s.claim_delivery(&dids[0], later(1), later(9))
+                .await
+                .expect("claim")
+        );
+        assert!(
+            !s.claim_delivery(&dids[0], later(1), later(9))
+                .await
+                .expect("taken")
+        );
+        assert!(
+            s.due_deliveries(later(4), 10)
+                .await
+                .expect("due")
+                .is_empty()
+        );
         let mut sent = delivery(1);
         sent.status = "sent".into();
         sent.attempts = 1;
