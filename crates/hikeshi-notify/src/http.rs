@@ -105,3 +105,87 @@ where
     driver.abort();
     Ok(status)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    /// A one-shot server on 127.0.0.1 that reads the request (up to its JSON body's closing
+    /// brace, or not at all when `read` is false) and answers `reply`.
+    async fn server(reply: &'static [u8]) -> (u16, tokio::task::JoinHandle<Vec<u8>>) {
+        serve(reply, true).await
+    }
+
+    async fn serve(reply: &'static [u8], read: bool) -> (u16, tokio::task::JoinHandle<Vec<u8>>) {
+        let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = l.local_addr().expect("addr").port();
+        let h = tokio::spawn(async move {
+            let (mut s, _) = l.accept().await.expect("accept");
+            let mut buf = vec![0u8; 8192];
+            let mut got = Vec::new();
+            // Read until the end of the body (the request is small and sent at once).
+            while read && !String::from_utf8_lossy(&got).contains("}") {
+                let n = s.read(&mut buf).await.unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+            let _ = s.write_all(reply).await;
+            let _ = s.shutdown().await;
+            got
+        });
+        (port, h)
+    }
+
+    #[tokio::test]
+    async fn posts_json_and_returns_the_status() {
+        let (port, h) = server(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n").await;
+        let url = format!("http://127.0.0.1:{port}/hooks/x?token=t");
+        assert_eq!(post(&url, "application/json", "{\"a\":1}").await, Ok(204));
+        let req = String::from_utf8(h.await.expect("server")).expect("utf-8");
+        assert!(
+            req.starts_with("POST /hooks/x?token=t HTTP/1.1\r\n"),
+            "{req}"
+        );
+        assert!(
+            req.to_ascii_lowercase()
+                .contains("content-type: application/json")
+        );
+        assert!(req.ends_with("{\"a\":1}"));
+    }
+
+    #[tokio::test]
+    async fn refuses_bad_urls_and_reports_tls_failures() {
+        assert!(post("ftp://x/", "application/json", "{}").await.is_err());
+        assert!(post("not a url", "application/json", "{}").await.is_err());
+        // A plain-text server where TLS is expected: the handshake fails, nothing panics.
+        let (port, _h) = serve(b"HTTP/1.1 200 OK\r\n\r\n", false).await;
+        let e = HttpPoster::default()
+            .post(
+                &format!("https://127.0.0.1:{port}/"),
+                "application/json",
+                "{}",
+            )
+            .await
+            .expect_err("not TLS");
+        assert!(e.starts_with("tls"), "{e}");
+        let poster = HttpPoster {
+            timeout: Duration::from_secs(5),
+        };
+        let closed = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = closed.local_addr().expect("addr").port();
+        drop(closed);
+        let e = poster
+            .post(
+                &format!("http://127.0.0.1:{port}/"),
+                "application/json",
+                "{}",
+            )
+            .await
+            .expect_err("nobody listens");
+        assert!(e.starts_with("connect"), "{e}");
+    }
+}
