@@ -263,4 +263,95 @@ pub trait Store: Send + Sync {
     async fn seal_audit(&self) -> Result<i64>;
     /// The sealed chain in order, and the checkpoint `(seq, hash)`.
     async fn audit_chain(&self) -> Result<(Vec<AuditEntry>, Option<(i64, String)>)>;
+
+    // ---- Handling: playbooks, tasks, plans, verify steps, reviews, approvals,
+    // delegations, notifications, webhooks (issue #6 items 4-7) ----
+
+    /// Inserts one playbook version (`Duplicate` when the slug already has that version).
+    async fn insert_playbook(&self, p: &Playbook, audit: &AuditEntry) -> Result<()>;
+    async fn get_playbook(&self, id: &str) -> Result<Option<Playbook>>;
+    /// Every version of one playbook, oldest first.
+    async fn playbook_versions(&self, slug: &str) -> Result<Vec<Playbook>>;
+    /// The newest version of every playbook, by slug.
+    async fn latest_playbooks(&self) -> Result<Vec<Playbook>>;
+    /// Inserts the tasks (one playbook application) and the audit entry, one transaction.
+    async fn insert_tasks(&self, tasks: &[Task], audit: &AuditEntry) -> Result<()>;
+    async fn update_task(&self, t: &Task, expected_version: i64, audit: &AuditEntry) -> Result<()>;
+    /// Stores an attachment on the task's incident and the task (evidence list updated).
+    async fn add_task_evidence(
+        &self,
+        t: &Task,
+        expected_version: i64,
+        a: &Attachment,
+        bytes: &[u8],
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    async fn get_task(&self, id: &str) -> Result<Option<Task>>;
+    /// Tasks of an incident in order (position, then creation).
+    async fn tasks_of(&self, incident: IncidentId) -> Result<Vec<Task>>;
+    async fn insert_plan(&self, p: &ResponsePlan, audit: &AuditEntry) -> Result<()>;
+    /// Plans of an incident, oldest first.
+    async fn plans_of(&self, incident: IncidentId) -> Result<Vec<ResponsePlan>>;
+    async fn insert_verification(&self, v: &Verification, audit: &AuditEntry) -> Result<()>;
+    async fn verifications_of(&self, incident: IncidentId) -> Result<Vec<Verification>>;
+    async fn insert_review(&self, r: &Review, audit: &AuditEntry) -> Result<()>;
+    async fn reviews_of(&self, incident: IncidentId) -> Result<Vec<Review>>;
+    async fn insert_approval(&self, a: &Approval, audit: &AuditEntry) -> Result<()>;
+    async fn update_approval(
+        &self,
+        a: &Approval,
+        expected_version: i64,
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    async fn get_approval(&self, id: &str) -> Result<Option<Approval>>;
+    /// Approvals of one action (e.g. a countermeasure id), oldest first.
+    async fn approvals_of_action(&self, action_id: &str) -> Result<Vec<Approval>>;
+    /// Pending approvals, oldest first, at most `limit`.
+    async fn pending_approvals(&self, limit: i64) -> Result<Vec<Approval>>;
+    async fn insert_delegation(&self, d: &Delegation, audit: &AuditEntry) -> Result<()>;
+    /// Delegations to `delegate` in force at `at` (`starts_at <= at < ends_at`).
+    async fn delegations_to(&self, delegate: UserId, at: Timestamp) -> Result<Vec<Delegation>>;
+    /// Delegations given by `delegator`, newest first.
+    async fn delegations_by(&self, delegator: UserId) -> Result<Vec<Delegation>>;
+    /// In-app notifications and outbound deliveries of one event, one transaction.
+    async fn insert_notifications(&self, n: &[Notification], d: &[Delivery]) -> Result<()>;
+    /// A user's notifications, newest first.
+    async fn notifications_of(
+        &self,
+        user: UserId,
+        unread_only: bool,
+        limit: i64,
+    ) -> Result<Vec<Notification>>;
+    /// Marks these of the user's notifications read (all unread when `ids` is empty);
+    /// returns how many changed.
+    async fn mark_notifications_read(
+        &self,
+        user: UserId,
+        ids: &[String],
+        at: Timestamp,
+    ) -> Result<u64>;
+    async fn insert_webhook(&self, w: &Webhook, audit: &AuditEntry) -> Result<()>;
+    async fn update_webhook(
+        &self,
+        w: &Webhook,
+        expected_version: i64,
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    async fn get_webhook(&self, id: &str) -> Result<Option<Webhook>>;
+    async fn webhooks(&self) -> Result<Vec<Webhook>>;
+    /// Pending deliveries due at `now`, oldest first.
+    async fn due_deliveries(&self, now: Timestamp, limit: i64) -> Result<Vec<Delivery>>;
+    /// Deliveries of one webhook, newest first.
+    async fn deliveries_of(&self, webhook: &str, limit: i64) -> Result<Vec<Delivery>>;
+    /// Takes a due delivery for one attempt: moves its `next_at` from `seen_next_at` to
+    /// `lease_until` if nobody else did first (several nodes may run the courier). Returns
+    /// whether this caller got it; a crashed attempt is retried when the lease runs out.
+    async fn claim_delivery(
+        &self,
+        id: &str,
+        seen_next_at: Timestamp,
+        lease_until: Timestamp,
+    ) -> Result<bool>;
+    /// Records the outcome of one attempt (status, attempts, next_at, last_error, sent_at).
+    async fn finish_delivery(&self, d: &Delivery) -> Result<()>;
 }

@@ -10,15 +10,18 @@
 //!   reads through a pool; on PostgreSQL one pool serves both.
 
 mod admin;
+mod approvals;
 mod audit;
 mod batch;
 mod codec;
 mod connect;
 mod export;
+mod handling;
 mod incidents;
 mod indexer;
 mod mail;
 mod migrate;
+mod notify;
 mod reports;
 mod search;
 mod sql;

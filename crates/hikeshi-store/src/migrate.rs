@@ -37,10 +37,16 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_deferred_search_index.sql"),
         include_str!("../migrations/postgres/0005_deferred_search_index.sql"),
     ),
+    (
+        6,
+        "0006_handling.sql",
+        include_str!("../migrations/sqlite/0006_handling.sql"),
+        include_str!("../migrations/postgres/0006_handling.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 impl SqlStore {
     /// The schema version recorded in the database (0 when empty).

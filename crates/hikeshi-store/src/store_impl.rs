@@ -250,4 +250,125 @@ impl Store for SqlStore {
     async fn audit_chain(&self) -> Result<(Vec<AuditEntry>, Option<(i64, String)>)> {
         self.chain_impl().await
     }
+
+    // ---- Handling (issue #6 items 4-7): bodies in handling.rs, approvals.rs, notify.rs ----
+    async fn insert_playbook(&self, p: &Playbook, a: &AuditEntry) -> Result<()> {
+        self.insert_playbook_impl(p, a).await
+    }
+    async fn get_playbook(&self, id: &str) -> Result<Option<Playbook>> {
+        self.get_playbook_impl(id).await
+    }
+    async fn playbook_versions(&self, slug: &str) -> Result<Vec<Playbook>> {
+        self.playbook_versions_impl(slug).await
+    }
+    async fn latest_playbooks(&self) -> Result<Vec<Playbook>> {
+        self.latest_playbooks_impl().await
+    }
+    async fn insert_tasks(&self, t: &[Task], a: &AuditEntry) -> Result<()> {
+        self.insert_tasks_impl(t, a).await
+    }
+    async fn update_task(&self, t: &Task, v: i64, a: &AuditEntry) -> Result<()> {
+        self.update_task_impl(t, v, a).await
+    }
+    async fn add_task_evidence(
+        &self,
+        t: &Task,
+        v: i64,
+        at: &Attachment,
+        b: &[u8],
+        a: &AuditEntry,
+    ) -> Result<()> {
+        self.add_task_evidence_impl(t, v, at, b, a).await
+    }
+    async fn get_task(&self, id: &str) -> Result<Option<Task>> {
+        self.get_task_impl(id).await
+    }
+    async fn tasks_of(&self, i: IncidentId) -> Result<Vec<Task>> {
+        self.tasks_of_impl(i).await
+    }
+    async fn insert_plan(&self, p: &ResponsePlan, a: &AuditEntry) -> Result<()> {
+        self.insert_plan_impl(p, a).await
+    }
+    async fn plans_of(&self, i: IncidentId) -> Result<Vec<ResponsePlan>> {
+        self.plans_of_impl(i).await
+    }
+    async fn insert_verification(&self, v: &Verification, a: &AuditEntry) -> Result<()> {
+        self.insert_verification_impl(v, a).await
+    }
+    async fn verifications_of(&self, i: IncidentId) -> Result<Vec<Verification>> {
+        self.verifications_of_impl(i).await
+    }
+    async fn insert_review(&self, r: &Review, a: &AuditEntry) -> Result<()> {
+        self.insert_review_impl(r, a).await
+    }
+    async fn reviews_of(&self, i: IncidentId) -> Result<Vec<Review>> {
+        self.reviews_of_impl(i).await
+    }
+    async fn insert_approval(&self, x: &Approval, a: &AuditEntry) -> Result<()> {
+        self.insert_approval_impl(x, a).await
+    }
+    async fn update_approval(&self, x: &Approval, v: i64, a: &AuditEntry) -> Result<()> {
+        self.update_approval_impl(x, v, a).await
+    }
+    async fn get_approval(&self, id: &str) -> Result<Option<Approval>> {
+        self.get_approval_impl(id).await
+    }
+    async fn approvals_of_action(&self, id: &str) -> Result<Vec<Approval>> {
+        self.approvals_of_action_impl(id).await
+    }
+    async fn pending_approvals(&self, limit: i64) -> Result<Vec<Approval>> {
+        self.pending_approvals_impl(limit).await
+    }
+    async fn insert_delegation(&self, d: &Delegation, a: &AuditEntry) -> Result<()> {
+        self.insert_delegation_impl(d, a).await
+    }
+    async fn delegations_to(&self, u: UserId, at: jiff::Timestamp) -> Result<Vec<Delegation>> {
+        self.delegations_to_impl(u, at).await
+    }
+    async fn delegations_by(&self, u: UserId) -> Result<Vec<Delegation>> {
+        self.delegations_by_impl(u).await
+    }
+    async fn insert_notifications(&self, n: &[Notification], d: &[Delivery]) -> Result<()> {
+        self.insert_notifications_impl(n, d).await
+    }
+    async fn notifications_of(&self, u: UserId, unread: bool, l: i64) -> Result<Vec<Notification>> {
+        self.notifications_of_impl(u, unread, l).await
+    }
+    async fn mark_notifications_read(
+        &self,
+        u: UserId,
+        ids: &[String],
+        at: jiff::Timestamp,
+    ) -> Result<u64> {
+        self.mark_read_impl(u, ids, at).await
+    }
+    async fn insert_webhook(&self, w: &Webhook, a: &AuditEntry) -> Result<()> {
+        self.insert_webhook_impl(w, a).await
+    }
+    async fn update_webhook(&self, w: &Webhook, v: i64, a: &AuditEntry) -> Result<()> {
+        self.update_webhook_impl(w, v, a).await
+    }
+    async fn get_webhook(&self, id: &str) -> Result<Option<Webhook>> {
+        self.get_webhook_impl(id).await
+    }
+    async fn webhooks(&self) -> Result<Vec<Webhook>> {
+        self.webhooks_impl().await
+    }
+    async fn due_deliveries(&self, now: jiff::Timestamp, l: i64) -> Result<Vec<Delivery>> {
+        self.due_deliveries_impl(now, l).await
+    }
+    async fn deliveries_of(&self, w: &str, l: i64) -> Result<Vec<Delivery>> {
+        self.deliveries_of_impl(w, l).await
+    }
+    async fn claim_delivery(
+        &self,
+        id: &str,
+        seen: jiff::Timestamp,
+        until: jiff::Timestamp,
+    ) -> Result<bool> {
+        self.claim_delivery_impl(id, seen, until).await
+    }
+    async fn finish_delivery(&self, d: &Delivery) -> Result<()> {
+        self.finish_delivery_impl(d).await
+    }
 }

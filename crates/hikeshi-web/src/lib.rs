@@ -38,6 +38,49 @@ async fn not_found(
     }
 }
 
+/// Playbooks, tasks, the handling loop, approvals and notifications (issue #6).
+fn handling_routes() -> Router<AppState> {
+    use api::{approvals, handling as h, notify};
+    use axum::routing::patch;
+    Router::new()
+        .route("/playbooks", get(h::playbooks).post(h::create_playbook))
+        .route("/playbooks/{slug}", get(h::playbook_versions))
+        .route("/playbooks/{slug}/revisions", post(h::revise_playbook))
+        .route("/incidents/{id}/playbooks", post(h::apply_playbook))
+        .route("/incidents/{id}/tasks", get(h::tasks))
+        .route("/tasks/{id}", get(h::get_task).patch(h::patch_task))
+        .route(
+            "/tasks/{id}/evidence",
+            post(h::add_evidence).layer(DefaultBodyLimit::max(hikeshi_core::app::MAX_ATTACHMENT)),
+        )
+        .route("/incidents/{id}/plans", post(h::add_plan))
+        .route("/incidents/{id}/verifications", post(h::add_verification))
+        .route("/incidents/{id}/reviews", post(h::add_review))
+        .route("/incidents/{id}/handling", get(h::handling))
+        .route(
+            "/approvals",
+            get(approvals::pending).post(approvals::request),
+        )
+        .route("/approvals/{id}", get(approvals::get))
+        .route("/approvals/{id}/decision", post(approvals::decide))
+        .route(
+            "/countermeasures/{id}/approvals",
+            get(approvals::of_countermeasure),
+        )
+        .route(
+            "/delegations",
+            get(approvals::delegations).post(approvals::delegate),
+        )
+        .route("/notifications", get(notify::list))
+        .route("/notifications/read", post(notify::mark_read))
+        .route(
+            "/webhooks",
+            get(notify::webhooks).post(notify::create_webhook),
+        )
+        .route("/webhooks/{id}", patch(notify::patch_webhook))
+        .route("/webhooks/{id}/deliveries", get(notify::deliveries))
+}
+
 pub fn router(state: AppState) -> Router {
     use api::{admin, incidents, reports, system, work};
     let max_body = state.config.max_body;
@@ -104,6 +147,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tokens", get(admin::tokens).post(admin::create_token))
         .route("/tokens/{id}", axum::routing::delete(admin::revoke_token))
         .route("/audit/verify", get(admin::verify_audit))
+        .merge(handling_routes())
         .route("/extract", post(api::extract::extract))
         .route("/lookup", get(api::lookup::lookup))
         .fallback(api_not_found);

@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use crate::api::{admin, incidents, reports, system, work};
+use crate::api::{admin, approvals, handling, incidents, notify, reports, system, work};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -18,6 +18,12 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         admin::users, admin::create_user, admin::patch_user, admin::constituencies, admin::create_constituency,
         admin::get_constituency, admin::patch_constituency, admin::create_token, admin::tokens, admin::revoke_token,
         admin::verify_audit, crate::api::extract::extract, crate::api::lookup::lookup,
+        handling::create_playbook, handling::playbooks, handling::playbook_versions, handling::revise_playbook,
+        handling::apply_playbook, handling::tasks, handling::get_task, handling::patch_task, handling::add_evidence,
+        handling::add_plan, handling::add_verification, handling::add_review, handling::handling,
+        approvals::request, approvals::pending, approvals::get, approvals::decide, approvals::of_countermeasure,
+        approvals::delegate, approvals::delegations,
+        notify::list, notify::mark_read, notify::create_webhook, notify::webhooks, notify::patch_webhook, notify::deliveries,
     ),
     modifiers(&Security),
     security(("bearer" = []))

@@ -22,6 +22,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Database connections per node.
     pub max_connections: u32,
+    /// Base URL of this installation, used in links sent out (webhooks, notifications).
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -34,6 +36,7 @@ impl Default for Config {
             max_body: 2 * 1024 * 1024,
             secure_cookies: false,
             max_connections: 16,
+            public_url: None,
         }
     }
 }
@@ -62,6 +65,9 @@ secure_cookies = false
 
 # Database connections per node.
 max_connections = 16
+
+# Base URL of this installation for links in webhook and chat messages (HIKESHI_PUBLIC_URL).
+# public_url = "https://hikeshi.example"
 "#;
 
 impl Config {
@@ -77,6 +83,11 @@ impl Config {
         };
         if let Ok(v) = std::env::var("HIKESHI_DURABLE") {
             c.durable = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Ok(v) = std::env::var("HIKESHI_PUBLIC_URL")
+            && !v.is_empty()
+        {
+            c.public_url = Some(v);
         }
         if let Some(d) = &db.data {
             c.data = d.clone();

@@ -69,6 +69,24 @@ pub async fn run(listen: Option<String>, db: DbArgs) -> Result<()> {
             }
         }
     });
+    // Webhook outbox: send what is due every few seconds (retries back off exponentially).
+    if let Some(u) = &cfg.public_url {
+        app.set_public_url(u);
+    }
+    let courier = app.clone();
+    tokio::spawn(async move {
+        let poster = hikeshi_notify::http::HttpPoster::default();
+        loop {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            match courier.deliver_webhooks(&poster, 100).await {
+                Ok(r) if r.failed > 0 => {
+                    tracing::warn!(failed = r.failed, "webhook deliveries given up")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "webhook delivery run failed; will retry"),
+            }
+        }
+    });
     let web = WebConfig {
         max_body: cfg.max_body,
         secure_cookies: cfg.secure_cookies,

@@ -153,6 +153,7 @@ impl App {
             );
             self.store.link_report(r, stored.id, &e).await?;
         }
+        self.after_incident_write(actor, None, &stored).await?;
         Ok(stored)
     }
 
@@ -272,6 +273,7 @@ impl App {
         if i.tlp == Tlp::Red && i.created_by != actor.user && !i.named_users.contains(&actor.user) {
             i.named_users.push(actor.user);
         }
+        self.check_handling_rules(&old, &i).await?;
         i.version = old.version + 1;
         i.updated_at = self.now();
         let (b, a) = diff(
@@ -292,6 +294,7 @@ impl App {
             Some(a),
         );
         self.store.update_incident(&i, old.version, &entry).await?;
+        self.after_incident_write(actor, Some(&old), &i).await?;
         Ok(i)
     }
 

@@ -3,16 +3,25 @@
 //! store call (one transaction). Front doors (API, UI, CLI, mail) only call these.
 
 mod admin;
+mod approvals;
 mod auth;
+mod handling;
 mod incidents;
 mod inputs;
 mod intake;
 mod lookup;
+mod notify;
+mod playbooks;
 mod reports;
 mod views;
 mod work;
 
 pub use work::{MAX_ATTACHMENT, Parent};
+
+pub use approvals::{ApprovalDecision, NewApproval, NewDelegation, qualifies};
+pub use handling::{Handling, NewPlan, NewReview, NewVerification, iteration_of, review_required};
+pub use notify::{DeliveryRun, EVENTS, MAX_ATTEMPTS, NewWebhook, WebhookPatch, backoff};
+pub use playbooks::{ApplyPlaybook, NewPlaybook, TaskPatch, binds, tasks_from};
 
 pub use admin::domain_ok;
 pub use auth::{Bootstrap, SESSION_HOURS};
@@ -44,6 +53,8 @@ pub struct App {
     tokens: auth::TokenCache,
     /// Constituency slug (or id) → id.
     names: Arc<std::sync::RwLock<std::collections::HashMap<String, crate::ids::ConstituencyId>>>,
+    /// Base URL for links sent out in notifications.
+    public_url: Arc<std::sync::RwLock<String>>,
 }
 
 impl App {
@@ -55,6 +66,7 @@ impl App {
             routing: Arc::default(),
             tokens: Arc::default(),
             names: Arc::default(),
+            public_url: Arc::new(std::sync::RwLock::new("http://localhost:8080".into())),
         }
     }
 

@@ -384,6 +384,9 @@ impl App {
         }
         if let Some(s) = p.status {
             lifecycle::check_countermeasure(old.status, s)?;
+            if s == CountermeasureStatus::Active {
+                self.check_approved(&old).await?;
+            }
             c.status = s;
         }
         c.version += 1;

@@ -96,6 +96,27 @@ vocab!(
     Lang { Ja = "ja", En = "en" }
 );
 
+// ---- Handling (playbooks, the handling loop, approvals, notifications) ----
+vocab!(
+    /// A playbook task on an incident.
+    TaskStatus { Open = "open", Done = "done", Skipped = "skipped" }
+);
+vocab!(
+    /// Targeted attacks: remove the threat at once, or first map every foothold quietly.
+    Strategy { EliminateNow = "eliminate-now", ScopeFirst = "scope-first" }
+);
+vocab!(
+    /// The verify step: the response worked, or the loop goes round again.
+    VerifyOutcome { Resolved = "resolved", NotResolved = "not-resolved" }
+);
+vocab!(
+    ApprovalStatus { Pending = "pending", Approved = "approved", Rejected = "rejected" }
+);
+vocab!(
+    /// Payload shape of an outbound webhook.
+    WebhookFormat { Json = "json", Slack = "slack", Mattermost = "mattermost", Teams = "teams" }
+);
+
 impl Tlp {
     /// AMBER and above restrict sharing (mail must be encrypted, chat gets only a link).
     pub fn is_restricted(self) -> bool {

@@ -59,6 +59,31 @@ async fn seed(t: &TestApp) -> String {
         .body(axum::body::Body::from(vec![0u8, 1, 2, 255, 254]))
         .expect("request");
     assert_eq!(t.raw(up).await.0, StatusCode::CREATED);
+    // Handling records (issue #6): a playbook applied as tasks, a plan, a webhook.
+    post(
+        "/api/v1/playbooks",
+        json!({"slug": "phishing", "title_ja": "フィッシング対応", "title_en": "Phishing",
+            "tasks": [{"title_ja": "依頼", "title_en": "Request", "checklist": ["確認"], "due_in_minutes": 60}]}),
+    )
+    .await;
+    for (path, body) in [
+        (
+            format!("/api/v1/incidents/{iref}/playbooks"),
+            json!({"playbook": "phishing"}),
+        ),
+        (
+            format!("/api/v1/incidents/{iref}/plans"),
+            json!({"objectives": "封じ込め"}),
+        ),
+    ] {
+        let (st, v, _) = t.post(&path, tok, body).await;
+        assert_eq!(st, StatusCode::CREATED, "{path}: {v}");
+    }
+    post(
+        "/api/v1/webhooks",
+        json!({"name": "soc", "url": "https://hooks.example/x", "format": "slack"}),
+    )
+    .await;
     assert!(matches!(
         t.app.verify_audit().await.expect("verify"),
         Verdict::Intact { .. }
@@ -83,6 +108,8 @@ async fn view(t: &TestApp, token: &str) -> Vec<Value> {
         "/api/v1/reports",
         "/api/v1/users",
         "/api/v1/constituencies",
+        "/api/v1/playbooks",
+        "/api/v1/webhooks",
     ] {
         let (st, v, _) = t.get(path, token).await;
         out.push(if st == StatusCode::OK {
@@ -92,7 +119,7 @@ async fn view(t: &TestApp, token: &str) -> Vec<Value> {
         });
     }
     let (_, i, _) = t.get("/api/v1/incidents/2026-0001", token).await;
-    for sub in ["entries", "attachments", "reports", "history"] {
+    for sub in ["entries", "attachments", "reports", "history", "handling"] {
         let (_, v, _) = t
             .get(
                 &format!(

@@ -1,9 +1,12 @@
 //! The JSON API under `/api/v1`. Handlers are thin: parse → one use case → render.
 
 pub mod admin;
+pub mod approvals;
 pub mod extract;
+pub mod handling;
 pub mod incidents;
 pub mod lookup;
+pub mod notify;
 pub mod reports;
 pub mod system;
 pub mod work;

@@ -55,6 +55,43 @@ pub struct IncidentPage {
     pub can_assign: bool,
     pub mine: bool,
     pub assignees: Vec<String>,
+    /// The handling loop: iteration, tasks from playbooks, whether closing needs a review.
+    pub iteration: String,
+    pub tasks: Vec<TaskRow>,
+    pub review_missing: bool,
+}
+
+/// One task as shown on the incident page (title in the reader's language).
+pub struct TaskRow {
+    pub title: String,
+    pub status: &'static str,
+    pub status_key: String,
+    pub due: String,
+    pub checklist: String,
+}
+
+fn task_rows(ctx: &Ctx, tasks: &[hikeshi_core::model::Task]) -> Vec<TaskRow> {
+    tasks
+        .iter()
+        .map(|t| TaskRow {
+            title: match ctx.lang {
+                super::i18n::Lang::Ja => t.title_ja.clone(),
+                super::i18n::Lang::En => t.title_en.clone(),
+            },
+            status: ctx.t(&format!("taskstatus.{}", t.status)),
+            status_key: t.status.to_string(),
+            due: ctx.opt_date(&t.due_at),
+            checklist: if t.checklist.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "{}/{}",
+                    t.checklist.iter().filter(|c| c.done).count(),
+                    t.checklist.len()
+                )
+            },
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -222,6 +259,7 @@ pub async fn show(
         .countermeasures_of(&ui.actor, &id)
         .await
         .or_page(&ui)?;
+    let handling = ui.app.handling(&ui.actor, &id).await.or_page(&ui)?;
     let ctx = &ui.ctx;
     let investigations = super::work::investigations(ctx, &invs);
     let countermeasures = super::work::countermeasures(ctx, &cms);
@@ -258,6 +296,12 @@ pub async fn show(
         can_assign,
         mine: i.owner == Some(ui.actor.user),
         assignees,
+        iteration: ctx.tf(
+            "incident.iteration",
+            &[("n", &handling.iteration.to_string())],
+        ),
+        tasks: task_rows(ctx, &handling.tasks),
+        review_missing: handling.review_required && handling.reviews.is_empty(),
         ctx: ui.ctx.clone(),
     };
     Ok(render(code, &page))

@@ -306,3 +306,53 @@ async fn a_mailed_report_shows_its_sender_and_headers_as_text() {
         page.body
     );
 }
+
+/// Tasks from a playbook show on the incident page in the reader's language, with the loop's
+/// iteration and the review reminder for a critical incident.
+#[tokio::test]
+async fn incident_page_shows_playbook_tasks_in_both_languages() {
+    let t = setup().await;
+    let admin = t.app.resolve_user("admin").await.unwrap();
+    let actor = t.app.actor_for(&admin, hikeshi_core::access::Scopes::ALL);
+    let task = hikeshi_core::model::PlaybookTask {
+        title_ja: "テイクダウン依頼".into(),
+        title_en: "Request <takedown>".into(),
+        description: String::new(),
+        checklist: vec!["確認".into(), "送付".into()],
+        due_in_minutes: Some(60),
+    };
+    let pb = hikeshi_core::app::NewPlaybook {
+        slug: "phishing".into(),
+        title_ja: "フィッシング".into(),
+        title_en: "Phishing".into(),
+        classifications: vec!["phishing".into()],
+        tasks: vec![task],
+        reason: None,
+    };
+    t.app.create_playbook(&actor, pb).await.unwrap();
+    let inc = NewIncident {
+        title: "偽サイト".into(),
+        constituency: Some("a".into()),
+        rsit_class: Some("fraud".into()),
+        rsit_type: Some("phishing".into()),
+        severity: Some(hikeshi_core::model::Severity::Critical),
+        ..Default::default()
+    };
+    let inc = t.app.create_incident(&actor, inc).await.unwrap();
+    let (cookies, _) = login(&t, "admin").await;
+    let path = format!("/incidents/{}", inc.reference);
+    for (lang, title, status, iteration) in [
+        ("en", "Request &#60;takedown&#62;", "open", "iteration 1"),
+        ("ja", "テイクダウン依頼", "未着手", "1 回目"),
+    ] {
+        let r = get(&t, &path, &format!("{cookies}; hikeshi_lang={lang}")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains(title), "{lang}: {}", r.body);
+        assert!(
+            r.body.contains(status) && r.body.contains(iteration),
+            "{lang}"
+        );
+        assert!(r.body.contains("0/2") && !r.body.contains("<takedown>"));
+        assert!(r.body.contains("post-incident review") || r.body.contains("事後レビュー"));
+    }
+}

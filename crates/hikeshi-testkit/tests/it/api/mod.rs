@@ -1,9 +1,12 @@
 //! The JSON API through the real router: the behaviour clients rely on.
 
 mod access;
+mod approvals;
 mod edges;
+mod handling;
 mod incidents;
 mod input;
+mod notify;
 mod session;
 mod work;
 

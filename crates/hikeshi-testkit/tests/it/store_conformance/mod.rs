@@ -3,6 +3,7 @@
 
 mod admin;
 mod fx;
+mod handling;
 mod incidents;
 mod lists;
 mod mail;
