@@ -1,0 +1,389 @@
+//! Keys: contacts' public keys (the keyring) and the team's secret key.
+
+use crate::{Error, Result};
+use pgp::composed::{
+    ArmorOptions, Deserializable, EncryptionCaps, KeyType, SecretKeyParamsBuilder, SignedPublicKey,
+    SignedSecretKey, SubkeyParamsBuilder,
+};
+use pgp::crypto::ecc_curve::ECCCurve;
+use pgp::crypto::hash::HashAlgorithm;
+use pgp::crypto::sym::SymmetricKeyAlgorithm;
+use pgp::packet::{
+    Features, KeyFlags, PacketTrait, Signature, SignatureConfig, SignatureType, Subpacket,
+    SubpacketData,
+};
+use pgp::ser::Serialize;
+use pgp::types::{
+    CompressionAlgorithm, Duration, KeyDetails, KeyVersion, Password, SigningKey, Timestamp,
+};
+
+/// What Hikeshi keeps about a key, beside the key itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyInfo {
+    /// Primary key fingerprint, upper-case hex without spaces.
+    pub fingerprint: String,
+    pub user_ids: Vec<String>,
+    /// Lower-cased addr-specs taken from the user ids.
+    pub emails: Vec<String>,
+    /// Creation time of the primary key (Unix seconds).
+    pub created: i64,
+    /// When the key expires (Unix seconds), from its newest user-id self-signature.
+    pub expires: Option<i64>,
+    pub can_encrypt: bool,
+    pub can_sign: bool,
+}
+
+impl KeyInfo {
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.expires.is_some_and(|e| e <= now)
+    }
+}
+
+/// A contact's public key (certificate).
+#[derive(Debug, Clone)]
+pub struct PublicKey {
+    pub(crate) key: SignedPublicKey,
+    pub info: KeyInfo,
+}
+
+/// The team's secret key, unlocked by its passphrase (empty when it has none).
+#[derive(Clone)]
+pub struct SecretKey {
+    pub(crate) key: SignedSecretKey,
+    pub(crate) passphrase: String,
+    pub info: KeyInfo,
+}
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the key material or the passphrase.
+        f.debug_struct("SecretKey")
+            .field("info", &self.info)
+            .finish()
+    }
+}
+
+pub(crate) fn hex_fpr(fp: &pgp::types::Fingerprint) -> String {
+    format!("{fp:X}")
+}
+
+/// The addr-spec inside a user id such as `Team <cert@example.jp>`, lower-cased.
+pub fn email_of(uid: &str) -> Option<String> {
+    let s = match (uid.rfind('<'), uid.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &uid[a + 1..b],
+        _ => uid,
+    };
+    let s = s.trim();
+    let (local, domain) = s.split_once('@')?;
+    if local.is_empty() || domain.is_empty() || s.contains(char::is_whitespace) {
+        return None;
+    }
+    Some(s.to_ascii_lowercase())
+}
+
+fn flags_of(sigs: &[Signature]) -> Option<KeyFlags> {
+    sigs.iter()
+        .max_by_key(|s| s.created().map(|t| t.as_secs()).unwrap_or(0))
+        .map(|s| s.key_flags())
+}
+
+fn info(
+    primary: &impl KeyDetails,
+    details: &pgp::composed::SignedKeyDetails,
+    subkeys: &[pgp::composed::SignedPublicSubKey],
+) -> KeyInfo {
+    let user_ids: Vec<String> = details
+        .users
+        .iter()
+        .filter_map(|u| u.id.as_str().map(str::to_string))
+        .collect();
+    let mut emails: Vec<String> = Vec::new();
+    for e in user_ids.iter().filter_map(|u| email_of(u)) {
+        if !emails.contains(&e) {
+            emails.push(e);
+        }
+    }
+    let created = i64::from(primary.created_at().as_secs());
+    // The newest self-signature on a user id (or a direct-key signature) carries the expiry.
+    let newest = details
+        .users
+        .iter()
+        .flat_map(|u| u.signatures.iter())
+        .chain(details.direct_signatures.iter())
+        .max_by_key(|s| s.created().map(|t| t.as_secs()).unwrap_or(0));
+    let expires = newest
+        .and_then(|s| s.key_expiration_time())
+        .filter(|d| d.as_secs() > 0)
+        .map(|d| created + i64::from(d.as_secs()));
+    let primary_flags = newest.map(|s| s.key_flags()).unwrap_or_default();
+    let mut can_sign = primary_flags.sign();
+    let mut can_encrypt = primary_flags.encrypt_comms() || primary_flags.encrypt_storage();
+    for sk in subkeys {
+        if let Some(f) = flags_of(&sk.signatures) {
+            can_sign |= f.sign();
+            can_encrypt |= f.encrypt_comms() || f.encrypt_storage();
+        }
+    }
+    KeyInfo {
+        fingerprint: hex_fpr(&primary.fingerprint()),
+        user_ids,
+        emails,
+        created,
+        expires,
+        can_encrypt,
+        can_sign,
+    }
+}
+
+fn looks_secret(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    head.windows(24).any(|w| w == b"BEGIN PGP PRIVATE KEY BL")
+}
+
+impl PublicKey {
+    /// One certificate, ASCII-armored or binary. Its self-signatures must verify.
+    pub fn parse(bytes: &[u8]) -> Result<PublicKey> {
+        if looks_secret(bytes) {
+            return Err(Error::SecretGiven);
+        }
+        let (key, _) = SignedPublicKey::from_reader_single(bytes)
+            .map_err(|e| Error::NotAKey(crate::one_line(&e.to_string())))?;
+        key.verify_bindings()
+            .map_err(|e| Error::NotAKey(format!("self-signatures do not verify: {e}")))?;
+        let info = info(&key.primary_key, &key.details, &key.public_subkeys);
+        Ok(PublicKey { key, info })
+    }
+
+    pub fn armored(&self) -> Result<String> {
+        Ok(self.key.to_armored_string(ArmorOptions::default())?)
+    }
+
+    /// Component keys (primary first) that carry an encryption flag.
+    pub(crate) fn encryption_keys(&self) -> Vec<&pgp::composed::SignedPublicSubKey> {
+        self.key
+            .public_subkeys
+            .iter()
+            .filter(|sk| {
+                flags_of(&sk.signatures).is_some_and(|f| f.encrypt_comms() || f.encrypt_storage())
+                    && sk.key.algorithm().can_encrypt()
+            })
+            .collect()
+    }
+}
+
+impl SecretKey {
+    /// The team's transferable secret key, armored or binary, unlocked with `passphrase`
+    /// (empty for none). The passphrase is checked by making a signature.
+    pub fn parse(bytes: &[u8], passphrase: &str) -> Result<SecretKey> {
+        let (key, _) = match SignedSecretKey::from_reader_single(bytes) {
+            Ok(k) => k,
+            Err(e) => {
+                if SignedPublicKey::from_reader_single(bytes).is_ok() {
+                    return Err(Error::PublicGiven);
+                }
+                return Err(Error::NotAKey(crate::one_line(&e.to_string())));
+            }
+        };
+        key.verify_bindings()
+            .map_err(|e| Error::NotAKey(format!("self-signatures do not verify: {e}")))?;
+        let public = key.to_public_key();
+        let info = info(&public.primary_key, &public.details, &public.public_subkeys);
+        let sk = SecretKey {
+            key,
+            passphrase: passphrase.to_string(),
+            info,
+        };
+        let signer = sk.signing_key()?;
+        pgp::composed::DetachedSignature::sign_binary_data(
+            rand::thread_rng(),
+            &Box::new(signer),
+            &sk.password(),
+            HashAlgorithm::Sha256,
+            &b"unlock check"[..],
+        )
+        .map_err(|_| Error::Locked)?;
+        Ok(sk)
+    }
+
+    /// The public half, as published at the well-known URL and used to encrypt to the team.
+    pub fn public(&self) -> PublicKey {
+        PublicKey {
+            key: self.key.to_public_key(),
+            info: self.info.clone(),
+        }
+    }
+
+    /// The transferable secret key, armored (still under its own passphrase, if any).
+    pub fn armored(&self) -> Result<String> {
+        Ok(self.key.to_armored_string(ArmorOptions::default())?)
+    }
+
+    /// The passphrase the key was imported with (empty for none).
+    pub fn passphrase(&self) -> &str {
+        &self.passphrase
+    }
+
+    pub(crate) fn password(&self) -> Password {
+        Password::from(self.passphrase.as_str())
+    }
+
+    /// The signing-capable subkey, else the primary key when it may sign.
+    pub(crate) fn signing_key(&self) -> Result<&dyn SigningKey> {
+        for sk in &self.key.secret_subkeys {
+            if flags_of(&sk.signatures).is_some_and(|f| f.sign()) {
+                return Ok(&sk.key);
+            }
+        }
+        let primary_flags = self
+            .key
+            .details
+            .users
+            .iter()
+            .flat_map(|u| u.signatures.iter())
+            .chain(self.key.details.direct_signatures.iter())
+            .max_by_key(|s| s.created().map(|t| t.as_secs()).unwrap_or(0))
+            .map(|s| s.key_flags())
+            .unwrap_or_default();
+        if primary_flags.sign() || self.key.primary_key.version() == KeyVersion::V6 {
+            return Ok(&self.key.primary_key);
+        }
+        Err(Error::NoUsableKey("signing"))
+    }
+}
+
+fn ts(secs: i64) -> Timestamp {
+    Timestamp::from_secs(u32::try_from(secs.max(0)).unwrap_or(u32::MAX))
+}
+
+/// Generates a v4 key: an Ed25519 primary that certifies and signs, and a Curve25519
+/// encryption subkey, created at `created` (Unix seconds), valid for `valid_for` seconds
+/// (`None`: no expiry). For tests and for teams without a key yet.
+pub fn generate(user_id: &str, created: i64, valid_for: Option<u32>) -> Result<SecretKey> {
+    let mut rng = rand::thread_rng();
+    let mut enc = SubkeyParamsBuilder::default();
+    enc.key_type(KeyType::ECDH(ECCCurve::Curve25519Legacy))
+        .can_sign(false)
+        .can_encrypt(EncryptionCaps::All)
+        .created_at(ts(created));
+    let mut params = SecretKeyParamsBuilder::default();
+    params
+        .key_type(KeyType::Ed25519Legacy)
+        .can_certify(true)
+        .can_sign(true)
+        .can_encrypt(EncryptionCaps::None)
+        .created_at(ts(created))
+        .primary_user_id(user_id.into())
+        .subkeys(vec![enc.build().map_err(|e| Error::Pgp(e.to_string()))?]);
+    let mut key = params
+        .build()
+        .map_err(|e| Error::Pgp(e.to_string()))?
+        .generate(&mut rng)?;
+    // The builder has no expiry setting: re-certify the user id with a dated self-signature.
+    let mut flags = KeyFlags::default();
+    flags.set_certify(true);
+    flags.set_sign(true);
+    let mut features = Features::default();
+    features.set_seipd_v1(true);
+    let mut hashed = vec![
+        Subpacket::regular(SubpacketData::SignatureCreationTime(ts(created)))?,
+        Subpacket::regular(SubpacketData::IssuerFingerprint(
+            key.primary_key.fingerprint(),
+        ))?,
+        Subpacket::regular(SubpacketData::KeyFlags(flags))?,
+        Subpacket::regular(SubpacketData::IsPrimary(true))?,
+        Subpacket::regular(SubpacketData::Features(features))?,
+        Subpacket::regular(SubpacketData::PreferredSymmetricAlgorithms(
+            [SymmetricKeyAlgorithm::AES256, SymmetricKeyAlgorithm::AES128]
+                .into_iter()
+                .collect(),
+        ))?,
+        Subpacket::regular(SubpacketData::PreferredHashAlgorithms(
+            [HashAlgorithm::Sha512, HashAlgorithm::Sha256]
+                .into_iter()
+                .collect(),
+        ))?,
+        Subpacket::regular(SubpacketData::PreferredCompressionAlgorithms(
+            [CompressionAlgorithm::ZLIB, CompressionAlgorithm::ZIP]
+                .into_iter()
+                .collect(),
+        ))?,
+    ];
+    if let Some(v) = valid_for {
+        hashed.push(Subpacket::regular(SubpacketData::KeyExpirationTime(
+            Duration::from_secs(v),
+        ))?);
+    }
+    let mut cfg =
+        SignatureConfig::from_key(&mut rng, &key.primary_key, SignatureType::CertPositive)?;
+    cfg.hashed_subpackets = hashed;
+    cfg.unhashed_subpackets = vec![Subpacket::regular(SubpacketData::IssuerKeyId(
+        key.primary_key.legacy_key_id(),
+    ))?];
+    let Some(user) = key.details.users.first_mut() else {
+        return Err(Error::Pgp("generated key has no user id".into()));
+    };
+    let sig = cfg.sign_certification(
+        &key.primary_key,
+        key.primary_key.public_key(),
+        &Password::empty(),
+        user.id.tag(),
+        &user.id,
+    )?;
+    user.signatures = vec![sig];
+    let mut bytes = Vec::new();
+    key.to_writer(&mut bytes)?;
+    SecretKey::parse(&bytes, "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_from_user_ids() {
+        for (uid, want) in [
+            ("Team <CERT@Example.JP>", Some("cert@example.jp")),
+            ("cert@example.jp", Some("cert@example.jp")),
+            ("日本 チーム <soc@例え.jp>", Some("soc@例え.jp")),
+            ("No Address", None),
+            ("Broken <@x>", None),
+        ] {
+            assert_eq!(email_of(uid).as_deref(), want, "{uid}");
+        }
+    }
+
+    #[test]
+    fn generated_key_round_trips_with_expiry() {
+        let k = generate("CSIRT <cert@example.jp>", 1_700_000_000, Some(86_400)).unwrap();
+        assert_eq!(k.info.emails, vec!["cert@example.jp"]);
+        assert_eq!(k.info.expires, Some(1_700_086_400));
+        assert!(k.info.can_encrypt && k.info.can_sign);
+        assert!(!k.info.is_expired(1_700_000_001));
+        assert!(k.info.is_expired(1_700_086_400));
+        let armored = k.public().armored().unwrap();
+        let p = PublicKey::parse(armored.as_bytes()).unwrap();
+        assert_eq!(p.info, k.info);
+        assert_eq!(p.info.fingerprint.len(), 40);
+        let again = SecretKey::parse(k.armored().unwrap().as_bytes(), "").unwrap();
+        assert_eq!(again.info.fingerprint, k.info.fingerprint);
+    }
+
+    #[test]
+    fn wrong_kind_of_input_is_named() {
+        let k = generate("a@example.jp", 1_700_000_000, None).unwrap();
+        let sec = k.armored().unwrap();
+        assert!(matches!(
+            PublicKey::parse(sec.as_bytes()),
+            Err(Error::SecretGiven)
+        ));
+        let public = k.public().armored().unwrap();
+        assert!(matches!(
+            SecretKey::parse(public.as_bytes(), ""),
+            Err(Error::PublicGiven)
+        ));
+        assert!(matches!(
+            PublicKey::parse(b"hello world"),
+            Err(Error::NotAKey(_))
+        ));
+    }
+}
