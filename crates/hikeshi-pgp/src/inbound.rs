@@ -34,6 +34,21 @@ impl Inbound {
     }
 }
 
+/// A cheap pre-check: could this message carry OpenPGP (PGP/MIME or inline armor)?
+/// When false, [`process_inbound`] would find nothing, so callers skip loading keys.
+pub fn looks_like_pgp(raw: &[u8]) -> bool {
+    const NEEDLES: [&[u8]; 3] = [b"-----BEGIN PGP ", b"application/pgp-", b"APPLICATION/PGP-"];
+    if NEEDLES.iter().any(|n| find(raw, n).is_some()) {
+        return true;
+    }
+    // Inline armor hidden by a transfer encoding of a single text part.
+    let (headers, body) = mime::split(raw);
+    let ct = mime::header(headers, "content-type").unwrap_or_default();
+    matches!(mime::mime_type(&ct).as_str(), "" | "text/plain")
+        && mime::header(headers, "content-transfer-encoding").is_some()
+        && find(&mime::decode(headers, body), b"-----BEGIN PGP ").is_some()
+}
+
 /// Examines a raw RFC 5322 message: `keyring` holds the keys signatures are checked against,
 /// `team` the key mail is decrypted with, `now` (Unix seconds) decides expiry. Never fails:
 /// anything it cannot make sense of is reported in the result.

@@ -18,6 +18,7 @@ mod export;
 mod incidents;
 mod mail;
 mod migrate;
+mod pgp;
 mod reports;
 mod search;
 mod sql;

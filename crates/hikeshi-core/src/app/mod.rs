@@ -7,6 +7,7 @@ mod auth;
 mod incidents;
 mod inputs;
 mod intake;
+mod keys;
 mod lookup;
 mod reports;
 mod views;
@@ -20,6 +21,7 @@ pub use inputs::*;
 pub use intake::{
     DEFAULT_TAG_PREFIX, Decision, Landed, MAX_RAW_MESSAGE, ReportDetails, decide, routing_domains,
 };
+pub use keys::{MAX_KEY_FILE, TeamKeyInfo};
 pub use lookup::{LookupResult, Owner, ROUTING_TTL, Seen};
 pub use views::{COUNT_CAP, SAVED_SEARCH_PAGES};
 
