@@ -106,6 +106,11 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/verify", get(admin::verify_audit))
         .route("/extract", post(api::extract::extract))
         .route("/lookup", get(api::lookup::lookup))
+        .route("/keys", get(api::keys::list).post(api::keys::add))
+        .route(
+            "/keys/{fingerprint}",
+            axum::routing::delete(api::keys::remove),
+        )
         .fallback(api_not_found);
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(
@@ -117,6 +122,10 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::router())
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
+        .route(
+            "/.well-known/openpgpkey/hikeshi.asc",
+            get(api::keys::team_key),
+        )
         .nest("/api/v1", api)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))

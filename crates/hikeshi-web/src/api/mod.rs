@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod extract;
 pub mod incidents;
+pub mod keys;
 pub mod lookup;
 pub mod reports;
 pub mod system;
