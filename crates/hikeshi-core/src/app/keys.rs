@@ -262,11 +262,8 @@ impl App {
             return Ok(None);
         }
         let ring = self.keyring().await?;
-        let team = match self.team_secret_key().await {
-            Ok(t) => t,
-            // A damaged stored key must not stop intake: the mail is kept, flagged.
-            Err(_) => None,
-        };
+        // A damaged stored key must not stop intake: the mail is kept, flagged.
+        let team = self.team_secret_key().await.unwrap_or_default();
         let r = hikeshi_pgp::process_inbound(raw, &ring, team.as_ref(), self.unix_now());
         if !r.encrypted && r.verification.status == hikeshi_pgp::SigStatus::None {
             return Ok(None);
