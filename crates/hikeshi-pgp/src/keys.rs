@@ -158,6 +158,13 @@ impl PublicKey {
         Ok(self.key.to_armored_string(ArmorOptions::default())?)
     }
 
+    /// The certificate in binary form (what WKD serves).
+    pub fn binary(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.key.to_writer(&mut out)?;
+        Ok(out)
+    }
+
     /// Component keys (primary first) that carry an encryption flag.
     pub(crate) fn encryption_keys(&self) -> Vec<&pgp::composed::SignedPublicSubKey> {
         self.key

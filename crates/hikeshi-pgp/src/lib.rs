@@ -16,6 +16,7 @@ pub mod keys;
 mod mime;
 pub mod outbound;
 pub mod seal;
+pub mod wkd;
 
 #[cfg(test)]
 mod gpg_tests;

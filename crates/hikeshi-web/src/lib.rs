@@ -126,6 +126,8 @@ pub fn router(state: AppState) -> Router {
             "/.well-known/openpgpkey/hikeshi.asc",
             get(api::keys::team_key),
         )
+        .route("/.well-known/openpgpkey/hu/{hash}", get(api::keys::wkd))
+        .route("/.well-known/openpgpkey/policy", get(api::keys::wkd_policy))
         .nest("/api/v1", api)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))

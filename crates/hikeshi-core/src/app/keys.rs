@@ -170,6 +170,22 @@ impl App {
         Ok(self.store.team_key().await?.map(|k| k.public))
     }
 
+    /// The team key in binary form for a Web Key Directory look-up (`/.well-known/openpgpkey/
+    /// hu/{hash}`): found when one of its addresses has that local-part hash.
+    pub async fn team_key_for_wkd(&self, hash: &str) -> Result<Vec<u8>> {
+        let k = self.team_public_key().await?.ok_or(Error::NotFound)?;
+        let listed = k.emails.iter().any(|e| {
+            e.rsplit_once('@')
+                .is_some_and(|(local, _)| hikeshi_pgp::wkd::hash(local) == hash)
+        });
+        if !listed {
+            return Err(Error::NotFound);
+        }
+        PublicKey::parse(k.armored.as_bytes())
+            .and_then(|p| p.binary())
+            .map_err(|e| Error::Internal(e.to_string()))
+    }
+
     /// The team's secret key, unsealed, if one is installed.
     pub async fn team_secret_key(&self) -> Result<Option<SecretKey>> {
         let Some(rec) = self.store.team_key().await? else {

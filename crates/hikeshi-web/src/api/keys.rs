@@ -1,5 +1,6 @@
 //! `/api/v1/keys`: the OpenPGP keyring (admin), and the team's public key published without
-//! authentication at `/.well-known/openpgpkey/hikeshi.asc`.
+//! authentication at `/.well-known/openpgpkey/hikeshi.asc` and through the Web Key Directory
+//! (direct method: `/.well-known/openpgpkey/hu/{hash}`, with an empty `policy`).
 
 use crate::error::WebResult;
 use crate::extract::{Body, Caller};
@@ -62,4 +63,31 @@ pub async fn team_key(State(s): State<AppState>) -> WebResult<Response> {
         HeaderValue::from_static("public, max-age=3600"),
     );
     Ok(r)
+}
+
+/// Web Key Directory, direct method: the team key (binary) when `hash` is the z-base-32 SHA-1
+/// of one of its addresses' local part.
+#[utoipa::path(get, path = "/.well-known/openpgpkey/hu/{hash}", tag = "system", security(()), params(("hash" = String, Path)),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 404)))]
+pub async fn wkd(State(s): State<AppState>, Path(hash): Path<String>) -> WebResult<Response> {
+    let bytes = s.app.team_key_for_wkd(&hash).await?;
+    let mut r = bytes.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    r.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    Ok(r)
+}
+
+/// The WKD policy file (empty: no special policy); its presence announces the directory.
+#[utoipa::path(get, path = "/.well-known/openpgpkey/policy", tag = "system", security(()), responses((status = 200)))]
+pub async fn wkd_policy() -> Response {
+    let mut r = String::new().into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    r
 }

@@ -140,6 +140,29 @@ async fn keyring_is_managed_by_admins_and_the_team_key_is_published() {
         let published = hikeshi_pgp::PublicKey::parse(s(&r.1).as_bytes()).expect("a key");
         assert_eq!(published.info.fingerprint, team.info.fingerprint);
         assert!(!s(&r.1).contains("PRIVATE"));
+        // Web Key Directory: the binary key under the local part's hash, 404 for others.
+        let hu = format!(
+            "/.well-known/openpgpkey/hu/{}",
+            hikeshi_pgp::wkd::hash("cert")
+        );
+        let r = t.call(Method::GET, &hu, None, None).await;
+        assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+        let (st, bin, _) = t.get_bytes(&hu, "").await;
+        assert_eq!(st, StatusCode::OK);
+        let k = hikeshi_pgp::PublicKey::parse(&bin).expect("binary key");
+        assert_eq!(k.info.fingerprint, team.info.fingerprint);
+        let other = format!(
+            "/.well-known/openpgpkey/hu/{}",
+            hikeshi_pgp::wkd::hash("abuse")
+        );
+        assert_eq!(
+            t.call(Method::GET, &other, None, None).await.0,
+            StatusCode::NOT_FOUND
+        );
+        let r = t
+            .call(Method::GET, "/.well-known/openpgpkey/policy", None, None)
+            .await;
+        assert_eq!(r.0, StatusCode::OK);
         // The secret half is stored sealed, not in clear.
         assert_eq!(
             t.count("pgp_team_key WHERE armored NOT LIKE '%PRIVATE%'")
