@@ -27,6 +27,9 @@ impl Gpg {
             .prefix("gpg")
             .tempdir_in("/tmp")
             .unwrap();
+        // The agent's passphrase protection is calibrated to ~100 ms of CPU; on a busy
+        // machine that is seconds per key operation. The lowest count keeps tests quick.
+        std::fs::write(home.path().join("gpg-agent.conf"), "s2k-count 65536\n").unwrap();
         Some(Gpg { home })
     }
 
@@ -195,4 +198,93 @@ fn gpg_checks_what_we_send_and_we_check_what_gpg_sends() {
             .text
             .contains("インライン署名")
     );
+}
+
+#[test]
+fn a_passphrase_protected_gpg_key_serves_as_the_team_key() {
+    let Some(gpg) = Gpg::new() else { return };
+    use std::io::Write;
+    let mut child = Command::new("gpg")
+        .env("GNUPGHOME", gpg.home.path())
+        .args([
+            "--batch",
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase",
+            "s3cret パス",
+        ])
+        .args([
+            "--quick-gen-key",
+            "Team <cert@team.example>",
+            "ed25519",
+            "sign,cert",
+            "never",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"").unwrap();
+    assert!(child.wait().unwrap().success());
+    let pw = [
+        "--batch",
+        "--pinentry-mode",
+        "loopback",
+        "--passphrase",
+        "s3cret パス",
+    ];
+    let gpg_pw = |args: &[&str]| {
+        let out = Command::new("gpg")
+            .env("GNUPGHOME", gpg.home.path())
+            .args(pw)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let (_, listing, _) = gpg.run(&["--with-colons", "--list-keys", "cert@team.example"], b"");
+    let listing = String::from_utf8(listing).unwrap();
+    let fpr = listing
+        .lines()
+        .find(|l| l.starts_with("fpr:"))
+        .and_then(|l| l.split(':').nth(9))
+        .unwrap()
+        .to_string();
+    gpg_pw(&["--quick-add-key", &fpr, "cv25519", "encr", "never"]);
+    let secret = gpg_pw(&["--armor", "--export-secret-keys", &fpr]);
+    assert!(matches!(
+        crate::SecretKey::parse(&secret, "wrong"),
+        Err(crate::Error::Locked)
+    ));
+    let locked = crate::SecretKey::parse(&secret, "s3cret パス").unwrap();
+    assert_eq!(locked.info.fingerprint, fpr);
+    // Stored without its passphrase (the store seals it): it parses with none.
+    let team = locked.unlocked().unwrap();
+    let team = crate::SecretKey::parse(team.armored().unwrap().as_bytes(), "").unwrap();
+    assert!(!team.armored().unwrap().is_empty());
+    let now = team.info.created + 60;
+    // It signs (gpg verifies) and decrypts what is encrypted to it.
+    let signed = outbound::sign(b"Subject: s\r\n\r\nhello\r\n", &team, now).unwrap();
+    let (part, sig) = two_parts(&signed);
+    let data = gpg.file("p2", &part);
+    let sigf = gpg.file("p2.sig", &sig);
+    let (ok, _, err) = gpg.run(&["--verify", s(&sigf), s(&data)], b"");
+    assert!(ok && err.contains("[GNUPG:] GOODSIG"), "{err}");
+    let alice = generate("Alice <alice@partner.example.jp>", now, None).unwrap();
+    let enc = outbound::sign_and_encrypt(
+        b"Subject: e\r\n\r\n\xe6\x9a\x97\xe5\x8f\xb7\r\n",
+        &[team.public()],
+        &alice,
+        now,
+    )
+    .unwrap();
+    let r = process_inbound(&enc, &[alice.public()], Some(&team), now);
+    assert_eq!(r.verification.status, SigStatus::Good);
+    assert!(hikeshi_mail::parse(&r.inner.unwrap()).text.contains("暗号"));
 }

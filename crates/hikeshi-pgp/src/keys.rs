@@ -212,6 +212,25 @@ impl SecretKey {
         Ok(sk)
     }
 
+    /// The same key with its passphrase protection removed from every secret component (the
+    /// caller stores it sealed instead): unlocking an iterated-S2K passphrase on every
+    /// message would cost far more than the message itself.
+    pub fn unlocked(&self) -> Result<SecretKey> {
+        let pw = self.password();
+        let mut key = self.key.clone();
+        key.primary_key
+            .remove_password(&pw)
+            .map_err(|_| Error::Locked)?;
+        for sk in &mut key.secret_subkeys {
+            sk.key.remove_password(&pw).map_err(|_| Error::Locked)?;
+        }
+        Ok(SecretKey {
+            key,
+            passphrase: String::new(),
+            info: self.info.clone(),
+        })
+    }
+
     /// The public half, as published at the well-known URL and used to encrypt to the team.
     pub fn public(&self) -> PublicKey {
         PublicKey {

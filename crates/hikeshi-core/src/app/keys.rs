@@ -114,7 +114,7 @@ impl App {
     }
 
     /// Installs the team's secret key (replacing any previous one). `passphrase` unlocks it
-    /// (empty when the key has none); both are stored sealed.
+    /// (empty when the key has none); the key is stored without it, sealed.
     pub async fn install_team_key(
         &self,
         actor: &Actor,
@@ -128,14 +128,17 @@ impl App {
                 format!("larger than {MAX_KEY_FILE} bytes"),
             ));
         }
-        let sk = SecretKey::parse(bytes, passphrase).map_err(key_error)?;
+        // Stored unlocked (sealed instead), so no passphrase is derived per message.
+        let sk = SecretKey::parse(bytes, passphrase)
+            .and_then(|k| k.unlocked())
+            .map_err(key_error)?;
         if sk.info.is_expired(self.unix_now()) {
             return Err(Error::validation("key", "the team key has expired"));
         }
         let public = self.record(actor, &sk.public())?;
         let plain = serde_json::to_vec(&SealedTeamKey {
             key: sk.armored().map_err(|e| Error::Internal(e.to_string()))?,
-            passphrase: passphrase.to_string(),
+            passphrase: String::new(),
         })
         .map_err(|e| Error::Internal(e.to_string()))?;
         let sealed = hikeshi_pgp::seal::seal(&self.key().await?, SEAL_PURPOSE, &plain)
