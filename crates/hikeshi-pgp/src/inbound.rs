@@ -44,8 +44,11 @@ pub fn looks_like_pgp(raw: &[u8]) -> bool {
     // Inline armor hidden by a transfer encoding of a single text part.
     let (headers, body) = mime::split(raw);
     let ct = mime::header(headers, "content-type").unwrap_or_default();
+    let cte = mime::header(headers, "content-transfer-encoding")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     matches!(mime::mime_type(&ct).as_str(), "" | "text/plain")
-        && mime::header(headers, "content-transfer-encoding").is_some()
+        && matches!(cte.trim(), "base64" | "quoted-printable")
         && find(&mime::decode(headers, body), b"-----BEGIN PGP ").is_some()
 }
 
@@ -60,7 +63,14 @@ pub fn process_inbound(
 ) -> Inbound {
     let (headers, body) = mime::split(raw);
     let ct = mime::header(headers, "content-type").unwrap_or_default();
+    let protocol = mime::param(&ct, "protocol")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     match mime::mime_type(&ct).as_str() {
+        // S/MIME and other protocols are not ours to judge: `none`.
+        "multipart/encrypted" | "multipart/signed" if !protocol.starts_with("application/pgp-") => {
+            Inbound::plain()
+        }
         "multipart/encrypted" => {
             let mut out = Inbound {
                 encrypted: true,
@@ -123,7 +133,7 @@ const MESSAGE: &[u8] = b"-----BEGIN PGP MESSAGE-----";
 const MESSAGE_END: &[u8] = b"-----END PGP MESSAGE-----";
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 /// A single text part with a cleartext signature or an armored message in it.

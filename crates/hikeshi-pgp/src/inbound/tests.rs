@@ -219,3 +219,38 @@ fn signed_then_team_reads_own_encrypted_mail() {
         "the key of old@partner.example.jp has expired"
     );
 }
+
+#[test]
+fn other_protocols_are_not_judged() {
+    let smime = b"From: a@x\r\nContent-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: application/pkcs7-signature\r\n\r\nMIAGCSqGSIb3DQEHAqCAMIACAQEx\r\n--b--\r\n";
+    let r = process_inbound(smime, &[], None, T0);
+    assert_eq!(r, Inbound::plain());
+    // A PGP/MIME signature part that is not a signature at all: bad, not a crash.
+    let broken = String::from_utf8_lossy(smime).replace(
+        "application/pkcs7-signature\"",
+        "application/pgp-signature\"",
+    );
+    assert_eq!(status(broken.as_bytes(), &[], None, T0), SigStatus::Bad);
+}
+
+#[test]
+fn precheck_sees_through_transfer_encodings() {
+    use base64::Engine;
+    let (_, alice) = keys();
+    let csm = CleartextSignedMessage::sign(
+        rand::thread_rng(),
+        "base64 で送られた署名\r\n",
+        &Box::new(alice.signing_key().unwrap()),
+        &alice.password(),
+    )
+    .unwrap();
+    let armored = csm.to_armored_string(ArmorOptions::default()).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(armored.as_bytes());
+    let raw = format!(
+        "From: a@x\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{b64}\r\n"
+    );
+    assert!(looks_like_pgp(raw.as_bytes()));
+    let r = process_inbound(raw.as_bytes(), &[alice.public()], None, T0);
+    assert_eq!(r.verification.status, SigStatus::Good);
+    assert!(!looks_like_pgp(&message("nothing here")));
+}
