@@ -106,6 +106,10 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/verify", get(admin::verify_audit))
         .route("/extract", post(api::extract::extract))
         .route("/lookup", get(api::lookup::lookup))
+        .route(
+            "/reports/{id}/decrypted",
+            get(api::keys::decrypted_download),
+        )
         .route("/keys", get(api::keys::list).post(api::keys::add))
         .route(
             "/keys/{fingerprint}",

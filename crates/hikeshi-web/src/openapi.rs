@@ -19,7 +19,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         admin::get_constituency, admin::patch_constituency, admin::create_token, admin::tokens, admin::revoke_token,
         admin::verify_audit, crate::api::extract::extract, crate::api::lookup::lookup,
         crate::api::keys::list, crate::api::keys::add, crate::api::keys::remove, crate::api::keys::team_key,
-        crate::api::keys::wkd, crate::api::keys::wkd_policy,
+        crate::api::keys::wkd, crate::api::keys::wkd_policy, crate::api::keys::decrypted_download,
     ),
     modifiers(&Security),
     security(("bearer" = []))

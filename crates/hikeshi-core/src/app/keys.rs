@@ -274,6 +274,23 @@ impl App {
         out.map_err(|e| Error::validation("key", e.to_string()))
     }
 
+    /// The decrypted form of a report's message (kept beside the raw one), if the caller may
+    /// see the report; `NotFound` when the message was not decrypted.
+    pub async fn decrypted_mail_of_report(
+        &self,
+        actor: &Actor,
+        id_or_ref: &str,
+    ) -> Result<Vec<u8>> {
+        let d = self.get_report_details(actor, id_or_ref).await?;
+        let raw_id = d.mail.map(|m| m.raw_id).ok_or(Error::NotFound)?;
+        self.store
+            .mail_pgp(&raw_id)
+            .await?
+            .filter(|p| p.encrypted)
+            .and_then(|p| p.decrypted)
+            .ok_or(Error::NotFound)
+    }
+
     /// OpenPGP on an inbound message: verify against the keyring, decrypt with the team key.
     /// Cheap for mail without OpenPGP in it (no key is loaded).
     pub(crate) async fn examine_pgp(&self, raw_id: &str, raw: &[u8]) -> Result<Option<MailPgp>> {

@@ -91,3 +91,25 @@ pub async fn wkd_policy() -> Response {
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
     r
 }
+
+/// The decrypted form of a report's message (the raw form stays at `/raw`); 404 when the
+/// message was not encrypted or could not be decrypted.
+#[utoipa::path(get, path = "/api/v1/reports/{id}/decrypted", tag = "reports", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 404)))]
+pub async fn decrypted_download(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let bytes = s.app.decrypted_mail_of_report(&a, &id).await?;
+    let mut r = bytes.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    r.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"decrypted.eml\""),
+    );
+    Ok(r)
+}

@@ -276,6 +276,18 @@ async fn mail_encrypted_to_the_team_key_is_decrypted_and_both_forms_kept() {
             .await;
         assert_eq!(raw, enc);
         assert_eq!(t.count("mail_pgp WHERE decrypt_error IS NULL").await, 1);
+        let (st, dec, _) = t
+            .get_bytes(&format!("/api/v1/reports/{}/decrypted", s(&r["ref"])), t.admin_token())
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let dec = String::from_utf8_lossy(&dec).to_string();
+        assert!(dec.contains("charset=ISO-2022-JP") && dec.contains("192.0.2.1"), "{dec}");
+        // A report from plain mail has no decrypted form.
+        let plain = mail(&t, &message("plain", "x\r\n")).await;
+        let (st, _, _) = t
+            .get_bytes(&format!("/api/v1/reports/{}/decrypted", s(&plain["ref"])), t.admin_token())
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
     })
     .await;
 }
