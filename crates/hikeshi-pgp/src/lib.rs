@@ -11,6 +11,7 @@
 //! - [`seal`]: the team key encrypted at rest (AES-256-GCM, key derived by HKDF-SHA256 from
 //!   the installation key).
 
+mod generate;
 pub mod inbound;
 pub mod keys;
 mod mime;
@@ -21,8 +22,9 @@ pub mod wkd;
 #[cfg(test)]
 mod gpg_tests;
 
+pub use generate::generate;
 pub use inbound::{Inbound, process_inbound};
-pub use keys::{KeyInfo, PublicKey, SecretKey, generate};
+pub use keys::{KeyInfo, PublicKey, SecretKey};
 pub use outbound::{sign, sign_and_encrypt};
 
 /// What a signature check found.
