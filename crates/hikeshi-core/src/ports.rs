@@ -354,4 +354,17 @@ pub trait Store: Send + Sync {
     ) -> Result<bool>;
     /// Records the outcome of one attempt (status, attempts, next_at, last_error, sent_at).
     async fn finish_delivery(&self, d: &Delivery) -> Result<()>;
+    // --- OpenPGP (feat/openpgp): the keyring, the team key, per-message results ---
+    /// Adds a contact's key, or replaces the stored key with the same fingerprint.
+    async fn upsert_pgp_key(&self, k: &PgpKey, audit: &AuditEntry) -> Result<()>;
+    /// The whole keyring, by fingerprint.
+    async fn pgp_keys(&self) -> Result<Vec<PgpKey>>;
+    /// Removes a contact's key (`NotFound` when absent).
+    async fn delete_pgp_key(&self, fingerprint: &str, audit: &AuditEntry) -> Result<()>;
+    /// Installs the team key, replacing any previous one.
+    async fn set_team_key(&self, k: &TeamKeyRecord, audit: &AuditEntry) -> Result<()>;
+    async fn team_key(&self) -> Result<Option<TeamKeyRecord>>;
+    /// Stores what OpenPGP made of a raw message (its decrypted form included).
+    async fn insert_mail_pgp(&self, p: &MailPgp) -> Result<()>;
+    async fn mail_pgp(&self, raw_id: &str) -> Result<Option<MailPgp>>;
 }

@@ -55,6 +55,9 @@ pub const TABLES: &[&str] = &[
     "notifications",
     "webhooks",
     "webhook_outbox",
+    "pgp_keys",
+    "pgp_team_key",
+    "mail_pgp",
 ];
 
 fn columns(table: &str) -> &'static [(&'static str, K)] {
@@ -241,6 +244,36 @@ fn columns(table: &str) -> &'static [(&'static str, K)] {
             ("language", T),
             ("malformed", T),
             ("headers", T),
+        ],
+        "pgp_keys" => &[
+            ("fingerprint", T),
+            ("user_ids", T),
+            ("emails", T),
+            ("created_at", I),
+            ("expires_at", I),
+            ("armored", T),
+            ("added_by", T),
+            ("added_at", I),
+        ],
+        "pgp_team_key" => &[
+            ("id", T),
+            ("fingerprint", T),
+            ("user_ids", T),
+            ("emails", T),
+            ("created_at", I),
+            ("expires_at", I),
+            ("armored", T),
+            ("sealed_secret", B),
+            ("added_by", T),
+            ("added_at", I),
+        ],
+        "mail_pgp" => &[
+            ("raw_id", T),
+            ("encrypted", I),
+            ("decrypted", B),
+            ("decrypt_error", T),
+            ("signature", T),
+            ("signer", T),
         ],
         "saved_searches" => &[
             ("id", T),

@@ -22,6 +22,7 @@ mod indexer;
 mod mail;
 mod migrate;
 mod notify;
+mod pgp;
 mod reports;
 mod search;
 mod sql;

@@ -43,10 +43,16 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_handling.sql"),
         include_str!("../migrations/postgres/0006_handling.sql"),
     ),
+    (
+        7,
+        "0007_openpgp.sql",
+        include_str!("../migrations/sqlite/0007_openpgp.sql"),
+        include_str!("../migrations/postgres/0007_openpgp.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 impl SqlStore {
     /// The schema version recorded in the database (0 when empty).

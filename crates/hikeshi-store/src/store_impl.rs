@@ -370,5 +370,25 @@ impl Store for SqlStore {
     }
     async fn finish_delivery(&self, d: &Delivery) -> Result<()> {
         self.finish_delivery_impl(d).await
+    async fn upsert_pgp_key(&self, k: &PgpKey, a: &AuditEntry) -> Result<()> {
+        self.upsert_pgp_key_impl(k, a).await
+    }
+    async fn pgp_keys(&self) -> Result<Vec<PgpKey>> {
+        self.pgp_keys_impl().await
+    }
+    async fn delete_pgp_key(&self, fpr: &str, a: &AuditEntry) -> Result<()> {
+        self.delete_pgp_key_impl(fpr, a).await
+    }
+    async fn set_team_key(&self, k: &TeamKeyRecord, a: &AuditEntry) -> Result<()> {
+        self.set_team_key_impl(k, a).await
+    }
+    async fn team_key(&self) -> Result<Option<TeamKeyRecord>> {
+        self.team_key_impl().await
+    }
+    async fn insert_mail_pgp(&self, p: &MailPgp) -> Result<()> {
+        self.insert_mail_pgp_impl(p).await
+    }
+    async fn mail_pgp(&self, raw_id: &str) -> Result<Option<MailPgp>> {
+        self.mail_pgp_impl(raw_id).await
     }
 }

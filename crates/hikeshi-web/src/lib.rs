@@ -150,6 +150,15 @@ pub fn router(state: AppState) -> Router {
         .merge(handling_routes())
         .route("/extract", post(api::extract::extract))
         .route("/lookup", get(api::lookup::lookup))
+        .route(
+            "/reports/{id}/decrypted",
+            get(api::keys::decrypted_download),
+        )
+        .route("/keys", get(api::keys::list).post(api::keys::add))
+        .route(
+            "/keys/{fingerprint}",
+            axum::routing::delete(api::keys::remove),
+        )
         .fallback(api_not_found);
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(
@@ -161,6 +170,12 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::router())
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
+        .route(
+            "/.well-known/openpgpkey/hikeshi.asc",
+            get(api::keys::team_key),
+        )
+        .route("/.well-known/openpgpkey/hu/{hash}", get(api::keys::wkd))
+        .route("/.well-known/openpgpkey/policy", get(api::keys::wkd_policy))
         .nest("/api/v1", api)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))

@@ -24,6 +24,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         approvals::request, approvals::pending, approvals::get, approvals::decide, approvals::of_countermeasure,
         approvals::delegate, approvals::delegations,
         notify::list, notify::mark_read, notify::create_webhook, notify::webhooks, notify::patch_webhook, notify::deliveries,
+        crate::api::keys::list, crate::api::keys::add, crate::api::keys::remove, crate::api::keys::team_key,
+        crate::api::keys::wkd, crate::api::keys::wkd_policy, crate::api::keys::decrypted_download,
     ),
     modifiers(&Security),
     security(("bearer" = []))

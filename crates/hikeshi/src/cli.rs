@@ -93,6 +93,37 @@ pub enum Command {
     Extract { file: Option<PathBuf> },
     /// Benchmark: seeds N incidents and measures the API (prints JSON).
     Bench(crate::bench::BenchArgs),
+    /// The OpenPGP keyring (contacts' public keys) and the team's key.
+    #[command(subcommand)]
+    Key(KeyCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeyCmd {
+    /// Add a contact's public key (armored or binary) to the keyring, or with --team install
+    /// the team's secret key (used to sign outbound and decrypt inbound mail).
+    Import {
+        file: PathBuf,
+        /// Install FILE as the team's secret key.
+        #[arg(long)]
+        team: bool,
+        /// A file whose first line is the team key's passphrase (none when omitted).
+        #[arg(long = "passphrase-file", env = "HIKESHI_KEY_PASSPHRASE_FILE")]
+        passphrase_file: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List the keyring and the team key: fingerprint, expiry, addresses.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Remove a contact's key by fingerprint.
+    Remove {
+        fingerprint: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -36,13 +36,13 @@ pub fn app(store: &SqlStore) -> App {
     App::new(Arc::new(store.clone()), Arc::new(SystemClock))
 }
 
-async fn open_app(db: &DbArgs) -> Result<(App, SqlStore)> {
+pub(crate) async fn open_app(db: &DbArgs) -> Result<(App, SqlStore)> {
     let cfg = Config::load(db)?;
     let store = open(&cfg).await?;
     Ok((app(&store), store))
 }
 
-fn out(s: impl std::fmt::Display) {
+pub(crate) fn out(s: impl std::fmt::Display) {
     println!("{s}");
 }
 
@@ -282,6 +282,7 @@ pub async fn run(cmd: Command) -> Result<ExitCode> {
             }
         }
         Command::Bench(args) => crate::bench::run(args).await?,
+        Command::Key(k) => crate::keys::run(k).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@ mod bench;
 mod cli;
 mod commands;
 mod config;
+mod keys;
 mod mailgate;
 mod serve;
 

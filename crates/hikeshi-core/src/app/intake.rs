@@ -95,7 +95,7 @@ fn meta(raw_id: &str, msg: &ParsedMessage) -> MailMeta {
                 ),
                 None => v["kind"].as_str().unwrap_or("").to_string(),
             }),
-        // Verification comes with OpenPGP support; until then nothing is claimed.
+        // Set from the OpenPGP check (`App::examine_pgp`) when the message carries OpenPGP.
         signature: "none".into(),
         language: match msg.language {
             hikeshi_mail::Lang::Ja => "ja".into(),
@@ -220,8 +220,22 @@ impl App {
         raw: &[u8],
         tag_prefix: &str,
     ) -> Result<Landed> {
-        let msg = hikeshi_mail::parse(raw);
-        let m = meta(&raw_msg.id, &msg);
+        // OpenPGP first: the decrypted form (kept beside the raw one) is what is parsed,
+        // shown and searched; a message that cannot be decrypted is kept and flagged.
+        let pgp = self.examine_pgp(&raw_msg.id, raw).await?;
+        let shown = pgp
+            .as_ref()
+            .and_then(|p| p.decrypted.as_deref())
+            .unwrap_or(raw);
+        let msg = hikeshi_mail::parse(shown);
+        let mut m = meta(&raw_msg.id, &msg);
+        if let Some(p) = &pgp {
+            m.signature = p.signature.clone();
+            if let Some(e) = &p.decrypt_error {
+                m.malformed
+                    .push(format!("OpenPGP: encrypted, could not be decrypted: {e}"));
+            }
+        }
         let subject = clip(msg.subject.trim(), MAX_TITLE);
         let body = clip(&msg.text, MAX_TEXT);
         if let Decision::Reply(reference) = decide(&msg, tag_prefix) {

@@ -9,6 +9,7 @@ mod handling;
 mod incidents;
 mod inputs;
 mod intake;
+mod keys;
 mod lookup;
 mod notify;
 mod playbooks;
@@ -29,6 +30,7 @@ pub use inputs::*;
 pub use intake::{
     DEFAULT_TAG_PREFIX, Decision, Landed, MAX_RAW_MESSAGE, ReportDetails, decide, routing_domains,
 };
+pub use keys::{MAX_KEY_FILE, TeamKeyInfo};
 pub use lookup::{LookupResult, Owner, ROUTING_TTL, Seen};
 pub use views::{COUNT_CAP, SAVED_SEARCH_PAGES};
 

@@ -2,8 +2,10 @@
 
 mod enums;
 mod handling;
+mod pgp;
 mod records;
 
 pub use enums::*;
 pub use handling::*;
+pub use pgp::*;
 pub use records::*;

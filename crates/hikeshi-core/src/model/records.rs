@@ -321,7 +321,7 @@ pub struct MailMeta {
     /// Bounces, auto-replies, bulk mail: recorded, never answered (RFC 3834).
     pub auto_generated: bool,
     pub auto_reason: Option<String>,
-    /// `good`, `bad`, `unknown-key` or `none`.
+    /// `good`, `bad`, `unknown-key`, `expired` or `none`.
     pub signature: String,
     /// `ja` or `en`.
     pub language: String,

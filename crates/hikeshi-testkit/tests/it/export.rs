@@ -141,6 +141,22 @@ async fn round_trip(from: Backend, to: Backend) {
         view(&src, src.admin_token()).await,
         view(&src, &handler).await,
     );
+    // OpenPGP: a contact's key and the team key (sealed under the installation key).
+    let now = src.app.now().as_second();
+    let team = hikeshi_pgp::generate("CSIRT <cert@team.example>", now - 60, None).expect("key");
+    let contact = hikeshi_pgp::generate("P <p@partner.example>", now - 60, None).expect("key");
+    let admin = src.admin_actor().await;
+    src.app
+        .install_team_key(&admin, team.armored().expect("armor").as_bytes(), "")
+        .await
+        .expect("team key");
+    src.app
+        .import_contact_key(
+            &admin,
+            contact.public().armored().expect("armor").as_bytes(),
+        )
+        .await
+        .expect("contact key");
     let mut dump = Vec::new();
     let summary = src.store.export(&mut dump).await.expect("export");
     assert!(summary.total() > 20, "{summary:?}");
@@ -150,6 +166,23 @@ async fn round_trip(from: Backend, to: Backend) {
     store.import(&mut dump.as_slice()).await.expect("import");
     store.close().await;
     let dst = TestApp::attach(db).await;
+    let moved = dst
+        .app
+        .team_secret_key()
+        .await
+        .expect("unseal")
+        .expect("team key");
+    assert_eq!(
+        moved.info.fingerprint, team.info.fingerprint,
+        "{from:?} -> {to:?}"
+    );
+    let keys = dst
+        .app
+        .list_pgp_keys(&dst.admin_actor().await)
+        .await
+        .expect("keys");
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].fingerprint, contact.info.fingerprint);
     let old_admin = src.admin_token().to_string();
     assert_eq!(
         view(&dst, &old_admin).await,

@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod extract;
 pub mod handling;
 pub mod incidents;
+pub mod keys;
 pub mod lookup;
 pub mod notify;
 pub mod reports;

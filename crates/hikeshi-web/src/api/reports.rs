@@ -28,7 +28,7 @@ pub struct ReportView {
     /// Sender addr-spec (mail), else null.
     pub from: Option<String>,
     pub attachments: Vec<AttachmentRef>,
-    /// OpenPGP result: good, bad, unknown-key or none.
+    /// OpenPGP result: good, bad, unknown-key, expired or none.
     pub signature: String,
     /// Bounces, auto-replies and bulk mail: recorded, never answered.
     pub auto_generated: bool,

@@ -7,4 +7,5 @@ mod handling;
 mod incidents;
 mod lists;
 mod mail;
+mod pgp;
 mod work;
