@@ -354,6 +354,7 @@ pub trait Store: Send + Sync {
     ) -> Result<bool>;
     /// Records the outcome of one attempt (status, attempts, next_at, last_error, sent_at).
     async fn finish_delivery(&self, d: &Delivery) -> Result<()>;
+
     // --- OpenPGP (feat/openpgp): the keyring, the team key, per-message results ---
     /// Adds a contact's key, or replaces the stored key with the same fingerprint.
     async fn upsert_pgp_key(&self, k: &PgpKey, audit: &AuditEntry) -> Result<()>;

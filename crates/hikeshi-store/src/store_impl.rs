@@ -370,6 +370,9 @@ impl Store for SqlStore {
     }
     async fn finish_delivery(&self, d: &Delivery) -> Result<()> {
         self.finish_delivery_impl(d).await
+    }
+
+    // ---- OpenPGP: bodies in pgp.rs ----
     async fn upsert_pgp_key(&self, k: &PgpKey, a: &AuditEntry) -> Result<()> {
         self.upsert_pgp_key_impl(k, a).await
     }
