@@ -19,5 +19,6 @@ pub mod ports;
 pub mod routing;
 pub mod secrets;
 pub mod taxonomy;
+pub mod triage;
 
 pub use error::{Error, Result};
