@@ -18,6 +18,7 @@ pub mod model;
 pub mod ports;
 pub mod routing;
 pub mod secrets;
+pub mod sla;
 pub mod taxonomy;
 pub mod triage;
 
