@@ -11,6 +11,7 @@
 pub mod access;
 pub mod app;
 pub mod audit;
+pub mod deadlines;
 pub mod error;
 pub mod ids;
 pub mod lifecycle;

@@ -12,6 +12,7 @@
 mod admin;
 mod audit;
 mod batch;
+mod clocks;
 mod codec;
 mod connect;
 mod export;
@@ -22,6 +23,7 @@ mod reports;
 mod search;
 mod sql;
 mod store_impl;
+mod triage;
 mod views;
 mod work;
 

@@ -142,6 +142,7 @@ impl App {
             json(&draft),
         );
         let stored = self.store.insert_incident(&draft, &entry).await?;
+        self.refresh_incident_clocks(&stored).await?;
         for r in reports {
             let e = self.audit(
                 who(actor),
@@ -292,6 +293,7 @@ impl App {
             Some(a),
         );
         self.store.update_incident(&i, old.version, &entry).await?;
+        self.refresh_incident_clocks(&i).await?;
         Ok(i)
     }
 
@@ -369,6 +371,8 @@ impl App {
         self.store
             .merge_incidents(&s, survivor.version, &m, merged.version, &audits)
             .await?;
+        self.refresh_incident_clocks(&s).await?;
+        self.refresh_incident_clocks(&m).await?;
         Ok(s)
     }
 

@@ -4,11 +4,14 @@
 
 mod admin;
 mod auth;
+mod deadlines;
 mod incidents;
 mod inputs;
 mod intake;
 mod lookup;
 mod reports;
+mod sla;
+mod triage;
 mod views;
 mod work;
 
@@ -22,6 +25,10 @@ pub use intake::{
 };
 pub use lookup::{LookupResult, Owner, ROUTING_TTL, Seen};
 pub use views::{COUNT_CAP, SAVED_SEARCH_PAGES};
+
+pub use deadlines::{AttachDeadlines, PresetInfo, SubmitDeadline};
+pub use sla::{NearBreach, SWEEP_BATCH, SweepSummary};
+pub use triage::{DRY_RUN_DEFAULT, DRY_RUN_MAX, DryRun, DryRunInput, DryRunItem, SaveRules};
 
 use crate::access::{Actor, Guarded};
 use crate::error::{Error, Result};
@@ -44,6 +51,9 @@ pub struct App {
     tokens: auth::TokenCache,
     /// Constituency slug (or id) → id.
     names: Arc<std::sync::RwLock<std::collections::HashMap<String, crate::ids::ConstituencyId>>>,
+    /// Compiled triage rules and the SLA policy, by saved version.
+    rules: triage::RulesCache,
+    sla: sla::SlaCache,
 }
 
 impl App {
@@ -55,6 +65,8 @@ impl App {
             routing: Arc::default(),
             tokens: Arc::default(),
             names: Arc::default(),
+            rules: Arc::default(),
+            sla: Arc::default(),
         }
     }
 

@@ -15,6 +15,7 @@
 //! microseconds per report.
 
 pub mod eval;
+mod records;
 
 use crate::error::{Error, Result};
 use crate::model::{Channel, Level, ReporterType, Severity, Tlp};
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub use eval::{Compiled, Facts, Outcome};
+pub use records::{ConfigVersion, NotificationRequest, TriageRecord, TriageWrite};
 
 /// Limits (checked on save, so evaluation stays fast).
 pub const MAX_RULES: usize = 1000;
