@@ -38,6 +38,27 @@ async fn not_found(
     }
 }
 
+/// Triage rules, SLA clocks and deadline clocks (issue #6).
+fn triage_routes() -> Router<AppState> {
+    use api::triage as t;
+    Router::new()
+        .route("/triage/rules", get(t::rules).put(t::save_rules))
+        .route("/triage/rules/versions", get(t::rule_versions))
+        .route("/triage/dry-run", post(t::dry_run))
+        .route("/reports/{id}/triage", get(t::report_triage))
+        .route("/sla/config", get(t::sla_config).put(t::save_sla_config))
+        .route("/sla/near-breach", get(t::near_breach))
+        .route("/sla/sweep", post(t::sweep))
+        .route("/notification-requests", get(t::notification_requests))
+        .route(
+            "/incidents/{id}/deadlines",
+            get(t::incident_deadlines).post(t::attach_deadlines),
+        )
+        .route("/deadlines", get(t::deadlines_due))
+        .route("/deadlines/{id}/submit", post(t::submit_deadline))
+        .route("/deadline-presets", get(t::presets).post(t::add_preset))
+}
+
 pub fn router(state: AppState) -> Router {
     use api::{admin, incidents, reports, system, work};
     let max_body = state.config.max_body;
@@ -106,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/verify", get(admin::verify_audit))
         .route("/extract", post(api::extract::extract))
         .route("/lookup", get(api::lookup::lookup))
+        .merge(triage_routes())
         .fallback(api_not_found);
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(

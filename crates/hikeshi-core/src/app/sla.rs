@@ -272,6 +272,38 @@ impl App {
             .collect())
     }
 
+    fn views(&self, sla: &Sla, clocks: &[SlaClock]) -> Vec<SlaView> {
+        let now = self.now();
+        clocks
+            .iter()
+            .map(|c| view(c, sla.calendar(&c.calendar), now))
+            .collect()
+    }
+
+    /// An incident with its SLA clocks (`GET /incidents/{id}`).
+    pub async fn incident_with_sla(
+        &self,
+        actor: &Actor,
+        id_or_ref: &str,
+    ) -> Result<(Incident, Vec<SlaView>)> {
+        let i = self.get_incident(actor, id_or_ref).await?;
+        let sla = self.current_sla().await?;
+        let clocks = self.store.clocks_of(&[i.id.to_string()]).await?;
+        Ok((i, self.views(&sla, &clocks)))
+    }
+
+    /// A report (with its mail facts) and its SLA clocks (`GET /reports/{id}`).
+    pub async fn report_details_with_sla(
+        &self,
+        actor: &Actor,
+        id_or_ref: &str,
+    ) -> Result<(super::ReportDetails, Vec<SlaView>)> {
+        let d = self.get_report_details(actor, id_or_ref).await?;
+        let sla = self.current_sla().await?;
+        let clocks = self.store.clocks_of(&[d.report.id.to_string()]).await?;
+        Ok((d, self.views(&sla, &clocks)))
+    }
+
     /// Running clocks of visible records that reach their warning time within `within`.
     pub async fn sla_near_breach(
         &self,
@@ -413,6 +445,12 @@ impl App {
                 return Ok(sum);
             }
         }
+    }
+
+    /// The sweep on request of an admin (`POST /api/v1/sla/sweep`).
+    pub async fn sweep_clocks_as(&self, actor: &Actor) -> Result<SweepSummary> {
+        actor.require_admin()?;
+        self.sweep_clocks().await
     }
 
     /// Recorded notification requests (admins; the delivery side reads these).

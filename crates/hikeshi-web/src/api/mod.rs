@@ -6,6 +6,7 @@ pub mod incidents;
 pub mod lookup;
 pub mod reports;
 pub mod system;
+pub mod triage;
 pub mod work;
 
 use crate::error::{WebError, WebResult};

@@ -5,6 +5,7 @@ mod edges;
 mod incidents;
 mod input;
 mod session;
+mod triage;
 mod work;
 
 use axum::http::StatusCode;
