@@ -93,6 +93,40 @@ pub enum Command {
     Extract { file: Option<PathBuf> },
     /// Benchmark: seeds N incidents and measures the API (prints JSON).
     Bench(crate::bench::BenchArgs),
+    /// Triage rules.
+    #[command(subcommand)]
+    Triage(TriageCmd),
+    /// SLA and deadline clocks.
+    #[command(subcommand)]
+    Sla(SlaCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TriageCmd {
+    /// Benchmark the rule evaluator in-process (prints JSON).
+    Bench {
+        #[arg(long, default_value_t = 100_000)]
+        reports: usize,
+        #[arg(long, default_value_t = 200)]
+        rules: usize,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SlaCmd {
+    /// Record every SLA and deadline warning or breach due now (idempotent).
+    Sweep {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Benchmark the sweep over N open items on a fresh SQLite database (prints JSON).
+    Bench {
+        #[arg(long, default_value_t = 1_000_000)]
+        items: usize,
+        /// Items per thousand whose warning is due.
+        #[arg(long, default_value_t = 10)]
+        due_per_mille: usize,
+    },
 }
 
 #[derive(Subcommand, Debug)]
