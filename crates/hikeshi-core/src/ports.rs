@@ -74,6 +74,9 @@ pub struct Page<T> {
     pub next: Option<(i64, String)>,
 }
 
+/// A report's mail facts and attachments, when it came by mail.
+pub type MailParts<'a> = Option<(&'a MailMeta, &'a [(Attachment, Vec<u8>)])>;
+
 /// One valid session.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -287,7 +290,7 @@ pub trait Store: Send + Sync {
     async fn insert_report_triaged(
         &self,
         r: &Report,
-        mail: Option<(&MailMeta, &[(Attachment, Vec<u8>)])>,
+        mail: MailParts<'_>,
         t: &crate::triage::TriageWrite,
         audit: &AuditEntry,
     ) -> Result<Report>;

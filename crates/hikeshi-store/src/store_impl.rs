@@ -268,7 +268,7 @@ impl Store for SqlStore {
     async fn insert_report_triaged(
         &self,
         r: &Report,
-        mail: Option<(&MailMeta, &[(Attachment, Vec<u8>)])>,
+        mail: hikeshi_core::ports::MailParts<'_>,
         t: &TriageWrite,
         a: &AuditEntry,
     ) -> Result<Report> {

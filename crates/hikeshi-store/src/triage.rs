@@ -175,7 +175,7 @@ impl SqlStore {
     pub(crate) async fn insert_report_triaged_impl(
         &self,
         r: &Report,
-        mail: Option<(&MailMeta, &[(Attachment, Vec<u8>)])>,
+        mail: hikeshi_core::ports::MailParts<'_>,
         t: &TriageWrite,
         audit: &AuditEntry,
     ) -> Result<Report> {

@@ -153,6 +153,9 @@ impl App {
                 Some(serde_json::json!({"incident": stored.id})),
             );
             self.store.link_report(r, stored.id, &e).await?;
+            if let Some(linked) = self.store.get_report(r).await? {
+                self.refresh_report_clocks(&linked).await?;
+            }
         }
         Ok(stored)
     }

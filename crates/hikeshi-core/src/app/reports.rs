@@ -198,7 +198,9 @@ impl App {
             Some(serde_json::json!({"incident": i.id, "ref": i.reference})),
         );
         self.store.link_report(r.id, i.id, &e).await?;
-        self.find_report(&r.id.to_string()).await
+        let linked = self.find_report(&r.id.to_string()).await?;
+        self.refresh_report_clocks(&linked).await?;
+        Ok(linked)
     }
 
     pub async fn reports_of_incident(&self, actor: &Actor, incident: &str) -> Result<Vec<Report>> {

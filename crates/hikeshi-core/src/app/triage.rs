@@ -314,7 +314,7 @@ impl App {
         &self,
         actor: &Actor,
         mut draft: Report,
-        mail: Option<(&MailMeta, &[(Attachment, Vec<u8>)])>,
+        mail: crate::ports::MailParts<'_>,
     ) -> Result<Report> {
         let (version, compiled) = self.compiled_rules().await?;
         let out = compiled.evaluate(&Facts::of_report(&draft));
