@@ -46,6 +46,7 @@ fn triage_routes() -> Router<AppState> {
         .route("/triage/rules/versions", get(t::rule_versions))
         .route("/triage/dry-run", post(t::dry_run))
         .route("/reports/{id}/triage", get(t::report_triage))
+        .route("/incidents/{id}/sla", get(t::incident_sla))
         .route("/sla/config", get(t::sla_config).put(t::save_sla_config))
         .route("/sla/near-breach", get(t::near_breach))
         .route("/sla/sweep", post(t::sweep))

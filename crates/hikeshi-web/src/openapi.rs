@@ -18,7 +18,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         admin::users, admin::create_user, admin::patch_user, admin::constituencies, admin::create_constituency,
         admin::get_constituency, admin::patch_constituency, admin::create_token, admin::tokens, admin::revoke_token,
         admin::verify_audit, crate::api::extract::extract, crate::api::lookup::lookup,
-        triage::rules, triage::save_rules, triage::rule_versions, triage::dry_run, triage::report_triage,
+        triage::rules, triage::save_rules, triage::rule_versions, triage::dry_run, triage::report_triage, triage::incident_sla,
         triage::sla_config, triage::save_sla_config, triage::near_breach, triage::sweep, triage::notification_requests,
         triage::attach_deadlines, triage::incident_deadlines, triage::submit_deadline, triage::deadlines_due,
         triage::presets, triage::add_preset,

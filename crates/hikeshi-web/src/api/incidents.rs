@@ -38,22 +38,13 @@ pub async fn list(
 }
 
 #[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents", params(("id" = String, Path, description = "id or reference")),
-    responses((status = 200, body = IncidentView), (status = 404)))]
+    responses((status = 200, body = Incident), (status = 404)))]
 pub async fn get(
     State(s): State<AppState>,
     Caller(a): Caller,
     Path(id): Path<String>,
-) -> WebResult<axum::Json<IncidentView>> {
-    let (incident, sla) = s.app.incident_with_sla(&a, &id).await?;
-    Ok(axum::Json(IncidentView { incident, sla }))
-}
-
-/// An incident as a single read shows it: the record and its SLA clocks.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct IncidentView {
-    #[serde(flatten)]
-    pub incident: Incident,
-    pub sla: Vec<hikeshi_core::sla::SlaView>,
+) -> WebResult<axum::Json<Incident>> {
+    Ok(axum::Json(s.app.get_incident(&a, &id).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/incidents/{id}", tag = "incidents", params(("id" = String, Path)), request_body = IncidentPatch,

@@ -72,6 +72,29 @@ pub async fn report_triage(
     Ok(axum::Json(s.app.report_triage(&a, &id).await?))
 }
 
+/// An incident with its SLA clocks. (`GET /incidents/{id}` stays the bare record, so what a
+/// write returns is what a read returns.)
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct IncidentSla {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub sla: Vec<hikeshi_core::sla::SlaView>,
+}
+
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/sla", tag = "sla", params(("id" = String, Path)),
+    responses((status = 200, body = IncidentSla), (status = 404)))]
+pub async fn incident_sla(
+    State(s): State<AppState>,
+    Caller(a): Caller,
+    Path(id): Path<String>,
+) -> WebResult<axum::Json<IncidentSla>> {
+    let (i, sla) = s.app.incident_with_sla(&a, &id).await?;
+    Ok(axum::Json(IncidentSla {
+        reference: i.reference,
+        sla,
+    }))
+}
+
 #[utoipa::path(get, path = "/api/v1/sla/config", tag = "sla", responses((status = 200, body = ConfigVersion)))]
 pub async fn sla_config(
     State(s): State<AppState>,

@@ -332,7 +332,7 @@ async fn sla_clocks_show_sweep_once_and_pause_while_waiting() {
         )
         .await;
         let v = ok(
-            t.get(&format!("/api/v1/incidents/{}", s(&i["id"])), &tok)
+            t.get(&format!("/api/v1/incidents/{}/sla", s(&i["id"])), &tok)
                 .await,
             StatusCode::OK,
         );
@@ -350,7 +350,7 @@ async fn sla_clocks_show_sweep_once_and_pause_while_waiting() {
             StatusCode::OK,
         );
         let v = ok(
-            t.get(&format!("/api/v1/incidents/{}", s(&w["id"])), &tok)
+            t.get(&format!("/api/v1/incidents/{}/sla", s(&w["id"])), &tok)
                 .await,
             StatusCode::OK,
         );
