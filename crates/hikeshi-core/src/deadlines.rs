@@ -175,3 +175,72 @@ pub fn start_clocks(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().expect("timestamp")
+    }
+
+    #[test]
+    fn clocks_follow_the_preset_and_warn_at_three_quarters() {
+        let p = find_preset("jp-appi", &[]).expect("built in");
+        let mut n = 0;
+        let mut id = || {
+            n += 1;
+            format!("d{n}")
+        };
+        let aware = t("2026-04-01T01:00:00Z");
+        let cs = start_clocks(
+            &p,
+            IncidentId::new(1),
+            aware,
+            UserId::new(1),
+            aware,
+            &mut id,
+        )
+        .expect("clocks");
+        assert_eq!(cs.len(), p.deadlines.len());
+        for c in &cs {
+            assert_eq!((c.status.as_str(), c.unverified), ("draft", true));
+            if let (Some(due), Some(warn)) = (c.due_at, c.warn_at) {
+                let span = aware.duration_until(due);
+                assert_eq!(warn.duration_until(due), span / 4);
+                assert_eq!(c.next_event_at, Some(warn));
+            } else {
+                assert_eq!(c.next_event_at, None, "{} has no fixed limit", c.deadline);
+            }
+        }
+        let mut sub = cs[0].clone();
+        sub.status = "submitted".into();
+        sub.refresh_next();
+        assert_eq!(sub.next_event_at, None);
+    }
+
+    #[test]
+    fn custom_presets_are_checked() {
+        let mut p = find_preset("jp-appi", &[]).expect("built in");
+        assert!(matches!(validate_preset(&p), Err(Error::Duplicate { .. })));
+        p.id = "Bad Id".into();
+        assert!(
+            matches!(validate_preset(&p), Err(Error::Validation { field, .. }) if field == "id")
+        );
+        p.id = "contract-x".into();
+        validate_preset(&p).expect("a copy under a new id is fine");
+        assert_eq!(
+            find_preset("contract-x", std::slice::from_ref(&p))
+                .map(|x| x.id)
+                .ok(),
+            Some("contract-x".into())
+        );
+        p.deadlines.clear();
+        assert!(
+            matches!(validate_preset(&p), Err(Error::Validation { field, .. }) if field == "deadlines")
+        );
+        assert!(
+            matches!(find_preset("nope", &[]), Err(Error::Validation { field, .. }) if field == "preset")
+        );
+    }
+}
