@@ -7,7 +7,7 @@ use super::{PriorityMatrix, RuleSet};
 use crate::ids::ConstituencyId;
 use crate::model::{Channel, Level, Report, ReporterType, Severity, Tlp};
 use crate::routing::RoutingTable;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use hikeshi_indicators::Kind;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -213,6 +213,7 @@ impl Compiled {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&words)
                 .ok()
         };
@@ -250,12 +251,14 @@ impl Compiled {
         let inner = &*self.inner;
         let mut hits = vec![false; inner.n_keywords];
         if inner.n_keywords > 0 {
-            if f.subject.is_ascii() && f.content.is_ascii() {
-                self.scan(&f.subject, &mut hits);
-                self.scan(&f.content, &mut hits);
-            } else {
-                self.scan(&f.subject.to_lowercase(), &mut hits);
-                self.scan(&f.content.to_lowercase(), &mut hits);
+            // The automaton folds ASCII case itself; only text with non-ASCII capitals
+            // (Ａ, Ä, Σ …) needs lower-casing first. Japanese text has none.
+            for t in [&f.subject, &f.content] {
+                if t.chars().any(|c| !c.is_ascii() && c.is_uppercase()) {
+                    self.scan(&t.to_lowercase(), &mut hits);
+                } else {
+                    self.scan(t, &mut hits);
+                }
             }
         }
         let mut kinds = 0u32;
