@@ -15,6 +15,9 @@ use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
+/// Rows per multi-row INSERT (see `put_clocks_tx`).
+pub(crate) const ROWS_PER_INSERT: usize = 8;
+
 const CLOCK_COLS: &[&str] = &[
     "id",
     "target_kind",
@@ -129,7 +132,9 @@ pub(crate) async fn put_clocks_tx(
     tx: &mut Transaction<'static, Any>,
     clocks: &[SlaClock],
 ) -> Result<()> {
-    for chunk in clocks.chunks(500) {
+    // Few rows per statement: sqlx looks each `$N` up by name in SQLite, which is quadratic
+    // in the number of parameters of a statement.
+    for chunk in clocks.chunks(ROWS_PER_INSERT) {
         multi_insert(
             "sla_clocks",
             CLOCK_COLS,
@@ -231,7 +236,7 @@ pub(crate) async fn insert_deadlines_tx(
     tx: &mut Transaction<'static, Any>,
     ds: &[DeadlineClock],
 ) -> Result<()> {
-    for chunk in ds.chunks(500) {
+    for chunk in ds.chunks(ROWS_PER_INSERT) {
         multi_insert(
             "deadlines",
             DEADLINE_COLS,
@@ -321,35 +326,50 @@ impl SqlStore {
     ) -> Result<i64> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
         let n = crate::triage::put_notes(&mut tx, notes).await?;
-        for (table, rows) in [
+        // Grouped by flags: the next event is derived from them exactly as `sla::sync` does
+        // (warning until warned, then breach until breached, then none).
+        let groups = [
             (
                 "sla_clocks",
+                "breach_at",
                 clocks
                     .iter()
-                    .map(|c| (&c.id, c.warned, c.breached, c.next_event_at))
+                    .map(|c| (c.id.clone(), c.warned, c.breached))
                     .collect::<Vec<_>>(),
             ),
             (
                 "deadlines",
+                "due_at",
                 deadlines
                     .iter()
-                    .map(|d| (&d.id, d.warned, d.breached, d.next_event_at))
+                    .map(|d| (d.id.clone(), d.warned, d.breached))
                     .collect(),
             ),
-        ] {
-            for (id, warned, breached, next) in rows {
-                Sql::new(&format!("UPDATE {table} SET warned = "))
-                    .bind(i64::from(warned))
-                    .push(", breached = ")
-                    .bind(i64::from(breached))
-                    .push(", next_event_at = ")
-                    .bind(next.map(us))
-                    .push(" WHERE id = ")
-                    .bind(id.clone())
-                    .query()
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+        ];
+        for (table, due_col, rows) in groups {
+            for flags in [(true, false), (true, true), (false, false), (false, true)] {
+                let ids: Vec<String> = rows
+                    .iter()
+                    .filter(|r| (r.1, r.2) == flags)
+                    .map(|r| r.0.clone())
+                    .collect();
+                for chunk in ids.chunks(50) {
+                    let next = match flags {
+                        (false, _) => "warn_at".to_string(),
+                        (true, false) => due_col.to_string(),
+                        (true, true) => "NULL".to_string(),
+                    };
+                    Sql::new(&format!("UPDATE {table} SET warned = "))
+                        .bind(i64::from(flags.0))
+                        .push(", breached = ")
+                        .bind(i64::from(flags.1))
+                        .push(&format!(", next_event_at = {next} WHERE id IN "))
+                        .bind_list(chunk.iter().cloned())
+                        .query()
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                }
             }
         }
         tx.commit().await.map_err(db_err)?;

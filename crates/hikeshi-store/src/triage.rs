@@ -41,7 +41,7 @@ pub(crate) async fn put_notes(
     notes: &[NotificationRequest],
 ) -> Result<i64> {
     let mut n = 0;
-    for chunk in notes.chunks(200) {
+    for chunk in notes.chunks(crate::clocks::ROWS_PER_INSERT * 2) {
         let mut s = Sql::new(&format!(
             "INSERT INTO notification_requests ({}) VALUES ",
             NOTE_COLS.join(", ")

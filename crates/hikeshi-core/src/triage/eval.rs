@@ -254,7 +254,7 @@ impl Compiled {
             // The automaton folds ASCII case itself; only text with non-ASCII capitals
             // (Ａ, Ä, Σ …) needs lower-casing first. Japanese text has none.
             for t in [&f.subject, &f.content] {
-                if t.chars().any(|c| !c.is_ascii() && c.is_uppercase()) {
+                if t.chars().any(needs_fold) {
                     self.scan(&t.to_lowercase(), &mut hits);
                 } else {
                     self.scan(t, &mut hits);
@@ -410,6 +410,12 @@ impl Default for Outcome {
             deadlines: vec![],
         }
     }
+}
+
+/// A capital the automaton does not fold: non-ASCII, and not CJK or kana (which have no
+/// case; skipping the table look-up keeps Japanese text fast).
+fn needs_fold(c: char) -> bool {
+    !c.is_ascii() && !('\u{3000}'..='\u{FE4F}').contains(&c) && c.is_uppercase()
 }
 
 fn push_new(into: &mut Vec<String>, from: &[String]) {
