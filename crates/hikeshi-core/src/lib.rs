@@ -11,6 +11,7 @@
 pub mod access;
 pub mod app;
 pub mod audit;
+pub mod deadlines;
 pub mod error;
 pub mod ids;
 pub mod lifecycle;
@@ -18,6 +19,8 @@ pub mod model;
 pub mod ports;
 pub mod routing;
 pub mod secrets;
+pub mod sla;
 pub mod taxonomy;
+pub mod triage;
 
 pub use error::{Error, Result};

@@ -74,6 +74,9 @@ pub struct Page<T> {
     pub next: Option<(i64, String)>,
 }
 
+/// A report's mail facts and attachments, when it came by mail.
+pub type MailParts<'a> = Option<(&'a MailMeta, &'a [(Attachment, Vec<u8>)])>;
+
 /// One valid session.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -368,4 +371,96 @@ pub trait Store: Send + Sync {
     /// Stores what OpenPGP made of a raw message (its decrypted form included).
     async fn insert_mail_pgp(&self, p: &MailPgp) -> Result<()>;
     async fn mail_pgp(&self, raw_id: &str) -> Result<Option<MailPgp>>;
+    // --- Triage rules, SLA clocks and deadline clocks (issue #6) ---
+
+    /// Saves a new version of configuration `kind` (`rules`, `sla`): the next version number,
+    /// or `Conflict` when `expected` is given and is not the current version.
+    async fn save_config(
+        &self,
+        c: &crate::triage::ConfigVersion,
+        expected: Option<i64>,
+        audit: &AuditEntry,
+    ) -> Result<i64>;
+    /// One version of `kind`, or the current one.
+    async fn config(
+        &self,
+        kind: &str,
+        version: Option<i64>,
+    ) -> Result<Option<crate::triage::ConfigVersion>>;
+    /// Every version of `kind`, newest first.
+    async fn config_versions(&self, kind: &str) -> Result<Vec<crate::triage::ConfigVersion>>;
+    /// A new report with what triage decided (record, link, notifications, clocks, deadline
+    /// clocks), and for mail its facts and attachments: one transaction.
+    async fn insert_report_triaged(
+        &self,
+        r: &Report,
+        mail: MailParts<'_>,
+        t: &crate::triage::TriageWrite,
+        audit: &AuditEntry,
+    ) -> Result<Report>;
+    async fn triage_of(&self, report: ReportId) -> Result<Option<crate::triage::TriageRecord>>;
+    /// Inserts or replaces SLA clocks (by id).
+    async fn put_clocks(&self, clocks: &[crate::sla::SlaClock]) -> Result<()>;
+    async fn clocks_of(&self, target_ids: &[String]) -> Result<Vec<crate::sla::SlaClock>>;
+    /// Running clocks whose warning time is before `before`, soonest breach first.
+    async fn clocks_near_breach(
+        &self,
+        before: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<crate::sla::SlaClock>>;
+    /// Clocks and deadline clocks with an unrecorded event at or before `now` (indexed).
+    async fn pending_events(
+        &self,
+        now: Timestamp,
+        limit: i64,
+    ) -> Result<(
+        Vec<crate::sla::SlaClock>,
+        Vec<crate::deadlines::DeadlineClock>,
+    )>;
+    /// Stores the sweep's result: the clocks' event flags and next event times, and the
+    /// notification requests (a request whose `dedup_key` exists is skipped). Returns how
+    /// many requests were new.
+    async fn record_sweep(
+        &self,
+        clocks: &[crate::sla::SlaClock],
+        deadlines: &[crate::deadlines::DeadlineClock],
+        notes: &[crate::triage::NotificationRequest],
+    ) -> Result<i64>;
+    /// Notification requests in the order recorded, after the given id.
+    async fn notification_requests(
+        &self,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<crate::triage::NotificationRequest>>;
+    async fn insert_deadlines(
+        &self,
+        ds: &[crate::deadlines::DeadlineClock],
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    /// Updates status, submission and event fields of a deadline clock (versioned).
+    async fn update_deadline(
+        &self,
+        d: &crate::deadlines::DeadlineClock,
+        expected_version: i64,
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    async fn get_deadline(&self, id: &str) -> Result<Option<crate::deadlines::DeadlineClock>>;
+    async fn deadlines_of(
+        &self,
+        incident: IncidentId,
+    ) -> Result<Vec<crate::deadlines::DeadlineClock>>;
+    /// Draft deadline clocks due before `before`, soonest first.
+    async fn deadlines_due(
+        &self,
+        before: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<crate::deadlines::DeadlineClock>>;
+    /// Stores a custom deadline preset (JSON of `hikeshi_calendar::deadline::Preset`).
+    async fn insert_preset(
+        &self,
+        id: &str,
+        body: &serde_json::Value,
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    async fn custom_presets(&self) -> Result<Vec<serde_json::Value>>;
 }

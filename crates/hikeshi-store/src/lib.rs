@@ -13,6 +13,7 @@ mod admin;
 mod approvals;
 mod audit;
 mod batch;
+mod clocks;
 mod codec;
 mod connect;
 mod export;
@@ -27,6 +28,7 @@ mod reports;
 mod search;
 mod sql;
 mod store_impl;
+mod triage;
 mod views;
 mod work;
 

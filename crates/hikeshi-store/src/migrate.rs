@@ -49,10 +49,16 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_openpgp.sql"),
         include_str!("../migrations/postgres/0007_openpgp.sql"),
     ),
+    (
+        8,
+        "0008_triage_sla_deadlines.sql",
+        include_str!("../migrations/sqlite/0008_triage_sla_deadlines.sql"),
+        include_str!("../migrations/postgres/0008_triage_sla_deadlines.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 impl SqlStore {
     /// The schema version recorded in the database (0 when empty).

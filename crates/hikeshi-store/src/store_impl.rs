@@ -4,9 +4,13 @@ use crate::connect::SqlStore;
 use async_trait::async_trait;
 use hikeshi_core::Result;
 use hikeshi_core::access::Visibility;
+use hikeshi_core::deadlines::DeadlineClock;
 use hikeshi_core::ids::*;
 use hikeshi_core::model::*;
 use hikeshi_core::ports::{ListQuery, Page, Session, Store};
+use hikeshi_core::sla::SlaClock;
+use hikeshi_core::triage::{ConfigVersion, NotificationRequest, TriageRecord, TriageWrite};
+use jiff::Timestamp;
 
 #[async_trait]
 impl Store for SqlStore {
@@ -393,5 +397,79 @@ impl Store for SqlStore {
     }
     async fn mail_pgp(&self, raw_id: &str) -> Result<Option<MailPgp>> {
         self.mail_pgp_impl(raw_id).await
+    }
+    // --- Triage rules, SLA clocks and deadline clocks (issue #6) ---
+    async fn save_config(&self, c: &ConfigVersion, e: Option<i64>, a: &AuditEntry) -> Result<i64> {
+        self.save_config_impl(c, e, a).await
+    }
+    async fn config(&self, kind: &str, v: Option<i64>) -> Result<Option<ConfigVersion>> {
+        self.config_impl(kind, v).await
+    }
+    async fn config_versions(&self, kind: &str) -> Result<Vec<ConfigVersion>> {
+        self.config_versions_impl(kind).await
+    }
+    async fn insert_report_triaged(
+        &self,
+        r: &Report,
+        mail: hikeshi_core::ports::MailParts<'_>,
+        t: &TriageWrite,
+        a: &AuditEntry,
+    ) -> Result<Report> {
+        self.insert_report_triaged_impl(r, mail, t, a).await
+    }
+    async fn triage_of(&self, r: ReportId) -> Result<Option<TriageRecord>> {
+        self.triage_of_impl(r).await
+    }
+    async fn put_clocks(&self, c: &[SlaClock]) -> Result<()> {
+        self.put_clocks_impl(c).await
+    }
+    async fn clocks_of(&self, t: &[String]) -> Result<Vec<SlaClock>> {
+        self.clocks_of_impl(t).await
+    }
+    async fn clocks_near_breach(&self, before: Timestamp, limit: i64) -> Result<Vec<SlaClock>> {
+        self.clocks_near_breach_impl(before, limit).await
+    }
+    async fn pending_events(
+        &self,
+        now: Timestamp,
+        limit: i64,
+    ) -> Result<(Vec<SlaClock>, Vec<DeadlineClock>)> {
+        self.pending_events_impl(now, limit).await
+    }
+    async fn record_sweep(
+        &self,
+        c: &[SlaClock],
+        d: &[DeadlineClock],
+        n: &[NotificationRequest],
+    ) -> Result<i64> {
+        self.record_sweep_impl(c, d, n).await
+    }
+    async fn notification_requests(
+        &self,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<NotificationRequest>> {
+        self.notification_requests_impl(after, limit).await
+    }
+    async fn insert_deadlines(&self, d: &[DeadlineClock], a: &AuditEntry) -> Result<()> {
+        self.insert_deadlines_impl(d, a).await
+    }
+    async fn update_deadline(&self, d: &DeadlineClock, v: i64, a: &AuditEntry) -> Result<()> {
+        self.update_deadline_impl(d, v, a).await
+    }
+    async fn get_deadline(&self, id: &str) -> Result<Option<DeadlineClock>> {
+        self.get_deadline_impl(id).await
+    }
+    async fn deadlines_of(&self, i: IncidentId) -> Result<Vec<DeadlineClock>> {
+        self.deadlines_of_impl(i).await
+    }
+    async fn deadlines_due(&self, before: Timestamp, limit: i64) -> Result<Vec<DeadlineClock>> {
+        self.deadlines_due_impl(before, limit).await
+    }
+    async fn insert_preset(&self, id: &str, b: &serde_json::Value, a: &AuditEntry) -> Result<()> {
+        self.insert_preset_impl(id, b, a).await
+    }
+    async fn custom_presets(&self) -> Result<Vec<serde_json::Value>> {
+        self.custom_presets_impl().await
     }
 }

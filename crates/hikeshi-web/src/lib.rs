@@ -81,6 +81,28 @@ fn handling_routes() -> Router<AppState> {
         .route("/webhooks/{id}/deliveries", get(notify::deliveries))
 }
 
+/// Triage rules, SLA clocks and deadline clocks (issue #6).
+fn triage_routes() -> Router<AppState> {
+    use api::triage as t;
+    Router::new()
+        .route("/triage/rules", get(t::rules).put(t::save_rules))
+        .route("/triage/rules/versions", get(t::rule_versions))
+        .route("/triage/dry-run", post(t::dry_run))
+        .route("/reports/{id}/triage", get(t::report_triage))
+        .route("/incidents/{id}/sla", get(t::incident_sla))
+        .route("/sla/config", get(t::sla_config).put(t::save_sla_config))
+        .route("/sla/near-breach", get(t::near_breach))
+        .route("/sla/sweep", post(t::sweep))
+        .route("/notification-requests", get(t::notification_requests))
+        .route(
+            "/incidents/{id}/deadlines",
+            get(t::incident_deadlines).post(t::attach_deadlines),
+        )
+        .route("/deadlines", get(t::deadlines_due))
+        .route("/deadlines/{id}/submit", post(t::submit_deadline))
+        .route("/deadline-presets", get(t::presets).post(t::add_preset))
+}
+
 pub fn router(state: AppState) -> Router {
     use api::{admin, incidents, reports, system, work};
     let max_body = state.config.max_body;
@@ -159,6 +181,7 @@ pub fn router(state: AppState) -> Router {
             "/keys/{fingerprint}",
             axum::routing::delete(api::keys::remove),
         )
+        .merge(triage_routes())
         .fallback(api_not_found);
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(

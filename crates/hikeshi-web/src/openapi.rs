@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use crate::api::{admin, approvals, handling, incidents, notify, reports, system, work};
+use crate::api::{admin, approvals, handling, incidents, notify, reports, system, triage, work};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -26,6 +26,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         notify::list, notify::mark_read, notify::create_webhook, notify::webhooks, notify::patch_webhook, notify::deliveries,
         crate::api::keys::list, crate::api::keys::add, crate::api::keys::remove, crate::api::keys::team_key,
         crate::api::keys::wkd, crate::api::keys::wkd_policy, crate::api::keys::decrypted_download,
+        triage::rules, triage::save_rules, triage::rule_versions, triage::dry_run, triage::report_triage, triage::incident_sla,
+        triage::sla_config, triage::save_sla_config, triage::near_breach, triage::sweep, triage::notification_requests,
+        triage::attach_deadlines, triage::incident_deadlines, triage::submit_deadline, triage::deadlines_due,
+        triage::presets, triage::add_preset,
     ),
     modifiers(&Security),
     security(("bearer" = []))

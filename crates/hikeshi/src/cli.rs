@@ -96,6 +96,12 @@ pub enum Command {
     /// The OpenPGP keyring (contacts' public keys) and the team's key.
     #[command(subcommand)]
     Key(KeyCmd),
+    /// Triage rules.
+    #[command(subcommand)]
+    Triage(TriageCmd),
+    /// SLA and deadline clocks.
+    #[command(subcommand)]
+    Sla(SlaCmd),
 }
 
 #[derive(Subcommand, Debug)]
@@ -123,6 +129,34 @@ pub enum KeyCmd {
         fingerprint: String,
         #[command(flatten)]
         db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TriageCmd {
+    /// Benchmark the rule evaluator in-process (prints JSON).
+    Bench {
+        #[arg(long, default_value_t = 100_000)]
+        reports: usize,
+        #[arg(long, default_value_t = 200)]
+        rules: usize,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SlaCmd {
+    /// Record every SLA and deadline warning or breach due now (idempotent).
+    Sweep {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Benchmark the sweep over N open items on a fresh SQLite database (prints JSON).
+    Bench {
+        #[arg(long, default_value_t = 1_000_000)]
+        items: usize,
+        /// Items per thousand whose warning is due.
+        #[arg(long, default_value_t = 10)]
+        due_per_mille: usize,
     },
 }
 

@@ -283,6 +283,19 @@ pub async fn run(cmd: Command) -> Result<ExitCode> {
         }
         Command::Bench(args) => crate::bench::run(args).await?,
         Command::Key(k) => crate::keys::run(k).await?,
+        Command::Triage(TriageCmd::Bench { reports, rules }) => {
+            crate::bench::clocks::triage(reports, rules)?
+        }
+        Command::Sla(SlaCmd::Bench {
+            items,
+            due_per_mille,
+        }) => crate::bench::clocks::sweep(items, due_per_mille).await?,
+        Command::Sla(SlaCmd::Sweep { db }) => {
+            let (app, store) = open_app(&db).await?;
+            let s = app.sweep_clocks().await?;
+            out(format!("examined {} recorded {}", s.examined, s.recorded));
+            store.close().await;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -87,6 +87,16 @@ pub async fn run(listen: Option<String>, db: DbArgs) -> Result<()> {
             }
         }
     });
+    // Record SLA and deadline warnings and breaches every 10 s (idempotent across nodes).
+    let sweeper = app.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            if let Err(e) = sweeper.sweep_clocks().await {
+                tracing::warn!(error = %e, "SLA sweep failed; will retry");
+            }
+        }
+    });
     let web = WebConfig {
         max_body: cfg.max_body,
         secure_cookies: cfg.secure_cookies,

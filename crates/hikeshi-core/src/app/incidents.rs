@@ -142,6 +142,7 @@ impl App {
             json(&draft),
         );
         let stored = self.store.insert_incident(&draft, &entry).await?;
+        self.refresh_incident_clocks(&stored).await?;
         for r in reports {
             let e = self.audit(
                 who(actor),
@@ -152,6 +153,9 @@ impl App {
                 Some(serde_json::json!({"incident": stored.id})),
             );
             self.store.link_report(r, stored.id, &e).await?;
+            if let Some(linked) = self.store.get_report(r).await? {
+                self.refresh_report_clocks(&linked).await?;
+            }
         }
         self.after_incident_write(actor, None, &stored).await?;
         Ok(stored)
@@ -295,6 +299,7 @@ impl App {
         );
         self.store.update_incident(&i, old.version, &entry).await?;
         self.after_incident_write(actor, Some(&old), &i).await?;
+        self.refresh_incident_clocks(&i).await?;
         Ok(i)
     }
 
@@ -372,6 +377,8 @@ impl App {
         self.store
             .merge_incidents(&s, survivor.version, &m, merged.version, &audits)
             .await?;
+        self.refresh_incident_clocks(&s).await?;
+        self.refresh_incident_clocks(&m).await?;
         Ok(s)
     }
 

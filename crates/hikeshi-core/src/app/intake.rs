@@ -6,7 +6,7 @@
 //! correspondence on that record; anything else becomes a new report, routed to the
 //! constituency of the recipient or sender domain.
 
-use super::{App, MAX_TEXT, MAX_TITLE, json, who};
+use super::{App, MAX_TEXT, MAX_TITLE, who};
 use crate::access::Actor;
 use crate::error::{Error, Result};
 use crate::ids::{AttachmentId, EntryId, ReportId};
@@ -322,17 +322,9 @@ impl App {
             version: 1,
         };
         let files = self.files(actor, TargetKind::Report, &draft.id.to_string(), &msg);
-        let audit = self.audit(
-            who(actor),
-            "report.create",
-            TargetKind::Report,
-            draft.id.to_string(),
-            None,
-            json(&draft),
-        );
+        // Triage rules, SLA clocks and the audit entry, with the mail facts: one transaction.
         let stored = self
-            .store
-            .insert_mail_report(&draft, &m, &files, &audit)
+            .insert_triaged(actor, draft, Some((&m, files.as_slice())))
             .await?;
         Ok(Landed {
             kind: "report".into(),

@@ -5,6 +5,7 @@
 mod admin;
 mod approvals;
 mod auth;
+mod deadlines;
 mod handling;
 mod incidents;
 mod inputs;
@@ -14,6 +15,8 @@ mod lookup;
 mod notify;
 mod playbooks;
 mod reports;
+mod sla;
+mod triage;
 mod views;
 mod work;
 
@@ -33,6 +36,10 @@ pub use intake::{
 pub use keys::{MAX_KEY_FILE, TeamKeyInfo};
 pub use lookup::{LookupResult, Owner, ROUTING_TTL, Seen};
 pub use views::{COUNT_CAP, SAVED_SEARCH_PAGES};
+
+pub use deadlines::{AttachDeadlines, PresetInfo, SubmitDeadline};
+pub use sla::{NearBreach, SWEEP_BATCH, SweepSummary};
+pub use triage::{DRY_RUN_DEFAULT, DRY_RUN_MAX, DryRun, DryRunInput, DryRunItem, SaveRules};
 
 use crate::access::{Actor, Guarded};
 use crate::error::{Error, Result};
@@ -57,6 +64,9 @@ pub struct App {
     names: Arc<std::sync::RwLock<std::collections::HashMap<String, crate::ids::ConstituencyId>>>,
     /// Base URL for links sent out in notifications.
     public_url: Arc<std::sync::RwLock<String>>,
+    /// Compiled triage rules and the SLA policy, by saved version.
+    rules: triage::RulesCache,
+    sla: sla::SlaCache,
 }
 
 impl App {
@@ -69,6 +79,8 @@ impl App {
             tokens: Arc::default(),
             names: Arc::default(),
             public_url: Arc::new(std::sync::RwLock::new("http://localhost:8080".into())),
+            rules: Arc::default(),
+            sla: Arc::default(),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use super::{
     App, MAX_TEXT, MAX_TITLE, NewReport, ReportPatch, check_version, diff, guard_incident,
-    guard_report, json, tags, text, who,
+    guard_report, tags, text, who,
 };
 use crate::access::Actor;
 use crate::error::{Error, Result};
@@ -80,15 +80,8 @@ impl App {
             updated_at: now,
             version: 1,
         };
-        let entry = self.audit(
-            who(actor),
-            "report.create",
-            TargetKind::Report,
-            draft.id.to_string(),
-            None,
-            json(&draft),
-        );
-        self.store.insert_report(&draft, &entry).await
+        // Triage rules, SLA clocks and the audit entry: one transaction.
+        self.insert_triaged(actor, draft, None).await
     }
 
     pub async fn update_report(
@@ -170,6 +163,7 @@ impl App {
             Some(a),
         );
         self.store.update_report(&r, old.version, &entry).await?;
+        self.refresh_report_clocks(&r).await?;
         Ok(r)
     }
 
@@ -204,7 +198,9 @@ impl App {
             Some(serde_json::json!({"incident": i.id, "ref": i.reference})),
         );
         self.store.link_report(r.id, i.id, &e).await?;
-        self.find_report(&r.id.to_string()).await
+        let linked = self.find_report(&r.id.to_string()).await?;
+        self.refresh_report_clocks(&linked).await?;
+        Ok(linked)
     }
 
     pub async fn reports_of_incident(&self, actor: &Actor, incident: &str) -> Result<Vec<Report>> {

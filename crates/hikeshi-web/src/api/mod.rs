@@ -10,6 +10,7 @@ pub mod lookup;
 pub mod notify;
 pub mod reports;
 pub mod system;
+pub mod triage;
 pub mod work;
 
 use crate::error::{WebError, WebResult};

@@ -34,6 +34,9 @@ pub struct ReportView {
     pub auto_generated: bool,
     /// Mail facts (headers, message id, parse notes) when it came by mail.
     pub mail: Option<MailMeta>,
+    /// SLA clocks (first response, triage); on single reads only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<Vec<hikeshi_core::sla::SlaView>>,
 }
 
 impl From<ReportDetails> for ReportView {
@@ -59,6 +62,7 @@ impl From<ReportDetails> for ReportView {
                 .collect(),
             mail: d.mail,
             report: d.report,
+            sla: None,
         }
     }
 }
@@ -100,7 +104,10 @@ pub async fn get(
     Caller(a): Caller,
     Path(id): Path<String>,
 ) -> WebResult<axum::Json<ReportView>> {
-    Ok(axum::Json(s.app.get_report_details(&a, &id).await?.into()))
+    let (d, sla) = s.app.report_details_with_sla(&a, &id).await?;
+    let mut v = ReportView::from(d);
+    v.sla = Some(sla);
+    Ok(axum::Json(v))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

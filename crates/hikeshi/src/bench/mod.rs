@@ -3,6 +3,7 @@
 //! no-op endpoint measured in the same run, since these machines are noisy. Prints JSON.
 
 mod client;
+pub mod clocks;
 mod text;
 
 use crate::commands::{SystemClock, app};

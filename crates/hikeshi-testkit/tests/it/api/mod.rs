@@ -9,6 +9,7 @@ mod input;
 mod notify;
 mod pgp;
 mod session;
+mod triage;
 mod work;
 
 use axum::http::StatusCode;

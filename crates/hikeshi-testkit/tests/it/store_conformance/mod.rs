@@ -8,4 +8,5 @@ mod incidents;
 mod lists;
 mod mail;
 mod pgp;
+mod triage;
 mod work;
