@@ -45,6 +45,9 @@ pub const TABLES: &[&str] = &[
     "raw_messages",
     "mail_meta",
     "saved_searches",
+    "obs_records",
+    "obs_values",
+    "obs_links",
 ];
 
 fn columns(table: &str) -> &'static [(&'static str, K)] {
@@ -239,6 +242,25 @@ fn columns(table: &str) -> &'static [(&'static str, K)] {
             ("path", T),
             ("created_at", I),
         ],
+        "obs_records" => &[("no", I), ("record_id", T), ("kind", T)],
+        "obs_values" => &[
+            ("id", I),
+            ("kind", I),
+            ("value", T),
+            ("prefix", I),
+            ("records", I),
+            ("common", I),
+        ],
+        "obs_links" => &[
+            ("value_id", I),
+            ("record_no", I),
+            ("first_seen", I),
+            ("last_seen", I),
+            ("sightings", I),
+            ("tlp", T),
+            ("ioc", I),
+            ("tags", T),
+        ],
         _ => &[],
     }
 }
@@ -405,6 +427,18 @@ impl SqlStore {
             match counts.last_mut() {
                 Some((t, n)) if t == table => *n += 1,
                 _ => counts.push((table.to_string(), 1)),
+            }
+        }
+        if self.backend == Backend::Postgres {
+            // Rows came with their numbers: move the identity sequences past them.
+            for (table, col) in [("obs_records", "no"), ("obs_values", "id")] {
+                let sql = format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', '{col}'), COALESCE((SELECT MAX({col}) FROM {table}), 0) + 1, false)"
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
             }
         }
         tx.commit().await.map_err(db_err)?;

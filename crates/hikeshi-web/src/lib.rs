@@ -106,6 +106,20 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/verify", get(admin::verify_audit))
         .route("/extract", post(api::extract::extract))
         .route("/lookup", get(api::lookup::lookup))
+        .route(
+            "/{kind}/{id}/observables",
+            get(api::observables::list).post(api::observables::add),
+        )
+        .route(
+            "/{kind}/{id}/observables/extract",
+            post(api::observables::reextract),
+        )
+        .route(
+            "/observables/{id}",
+            get(api::observables::get)
+                .patch(api::observables::patch)
+                .delete(api::observables::delete),
+        )
         .fallback(api_not_found);
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(

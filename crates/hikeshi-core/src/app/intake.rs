@@ -271,10 +271,20 @@ impl App {
                 });
             }
         }
-        let constituency = self
+        let observed = self.observables_from(
+            &format!("{subject}\n{body}"),
+            Tlp::Amber,
+            raw_msg.received_at,
+        );
+        // Recipient or sender domain first, then the report's own observables.
+        let constituency = match self
             .store
             .constituency_for_domains(&routing_domains(&msg))
-            .await?;
+            .await?
+        {
+            Some(c) => Some(c),
+            None => self.route_by_observables(&observed).await?,
+        };
         let now = self.now();
         let reporter = m.from.clone().unwrap_or_else(|| "(unknown sender)".into());
         let draft = Report {
@@ -318,7 +328,7 @@ impl App {
         );
         let stored = self
             .store
-            .insert_mail_report(&draft, &m, &files, &audit)
+            .insert_mail_report_observed(&draft, &m, &files, &observed, &audit)
             .await?;
         Ok(Landed {
             kind: "report".into(),

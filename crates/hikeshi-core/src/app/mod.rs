@@ -4,10 +4,12 @@
 
 mod admin;
 mod auth;
+mod correlate;
 mod incidents;
 mod inputs;
 mod intake;
 mod lookup;
+mod observables;
 mod reports;
 mod views;
 mod work;
@@ -16,11 +18,16 @@ pub use work::{MAX_ATTACHMENT, Parent};
 
 pub use admin::domain_ok;
 pub use auth::{Bootstrap, SESSION_HOURS};
+pub use correlate::{Correlation, ObservableView, PrefixRelated, Related, RelatedRecord};
 pub use inputs::*;
 pub use intake::{
     DEFAULT_TAG_PREFIX, Decision, Landed, MAX_RAW_MESSAGE, ReportDetails, decide, routing_domains,
 };
 pub use lookup::{LookupResult, Owner, ROUTING_TTL, Seen};
+pub use observables::{
+    MAX_OBSERVABLES, NewObservables, ObservableItem, ObservablePatch, ObservableSettings,
+    extract_values,
+};
 pub use views::{COUNT_CAP, SAVED_SEARCH_PAGES};
 
 use crate::access::{Actor, Guarded};
@@ -44,6 +51,7 @@ pub struct App {
     tokens: auth::TokenCache,
     /// Constituency slug (or id) → id.
     names: Arc<std::sync::RwLock<std::collections::HashMap<String, crate::ids::ConstituencyId>>>,
+    observables: Arc<ObservableSettings>,
 }
 
 impl App {
@@ -55,7 +63,14 @@ impl App {
             routing: Arc::default(),
             tokens: Arc::default(),
             names: Arc::default(),
+            observables: Arc::default(),
         }
+    }
+
+    /// Replaces the correlation settings (fan-out cut-off, warning list).
+    pub fn with_observable_settings(mut self, s: ObservableSettings) -> Self {
+        self.observables = Arc::new(s);
+        self
     }
 
     pub fn now(&self) -> Timestamp {

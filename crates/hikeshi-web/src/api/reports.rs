@@ -34,6 +34,10 @@ pub struct ReportView {
     pub auto_generated: bool,
     /// Mail facts (headers, message id, parse notes) when it came by mail.
     pub mail: Option<MailMeta>,
+    /// Typed observables (single report only; the list leaves them out): see
+    /// `GET /api/v1/reports/{id}/observables` for their correlation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observables: Option<Vec<hikeshi_core::observables::Observable>>,
 }
 
 impl From<ReportDetails> for ReportView {
@@ -59,6 +63,7 @@ impl From<ReportDetails> for ReportView {
                 .collect(),
             mail: d.mail,
             report: d.report,
+            observables: None,
         }
     }
 }
@@ -100,7 +105,10 @@ pub async fn get(
     Caller(a): Caller,
     Path(id): Path<String>,
 ) -> WebResult<axum::Json<ReportView>> {
-    Ok(axum::Json(s.app.get_report_details(&a, &id).await?.into()))
+    let (d, obs) = s.app.get_report_observed(&a, &id).await?;
+    let mut v = ReportView::from(d);
+    v.observables = Some(obs);
+    Ok(axum::Json(v))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -6,4 +6,5 @@ mod fx;
 mod incidents;
 mod lists;
 mod mail;
+mod observables;
 mod work;
