@@ -16,6 +16,9 @@ use crate::observables::{Kind, Observable, RecordFacts, prefix_name};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
+/// (record kind, record id).
+type RecordKey = (String, String);
+
 /// Records listed per observable (the counts go further, up to the cut-off).
 pub const RELATED_LISTED: usize = 10;
 
@@ -134,7 +137,7 @@ impl App {
                 by_value.entry(vid).or_default().push((kind, id));
             }
         }
-        let mut by_prefix: HashMap<(i64, i64), (Vec<(String, String)>, bool)> = HashMap::new();
+        let mut by_prefix: HashMap<(i64, i64), (Vec<RecordKey>, bool)> = HashMap::new();
         for (o, r) in obs.iter().zip(&reasons) {
             let Some(p) = o.prefix else { continue };
             if r.is_some() {

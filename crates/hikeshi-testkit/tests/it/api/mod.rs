@@ -4,6 +4,7 @@ mod access;
 mod edges;
 mod incidents;
 mod input;
+mod observables;
 mod session;
 mod work;
 
