@@ -306,8 +306,8 @@ pub trait Store: Send + Sync {
         value_ids: &[i64],
         limit: i64,
     ) -> Result<Vec<(i64, String, String)>>;
-    /// Records linking any other non-common value in the same /24 or /48, at most `limit`:
-    /// (record kind, record id).
+    /// Records linking any other non-common value in the same /24 or /48, at most `limit`
+    /// links read (in no particular order, a record may repeat): (record kind, record id).
     async fn records_in_prefix(
         &self,
         prefix: i64,

@@ -74,13 +74,14 @@ impl SqlStore {
         limit: i64,
     ) -> Result<Vec<(String, String)>> {
         let rows = Sql::new(
-            "SELECT DISTINCT r.kind, r.record_id, r.no FROM obs_values v JOIN obs_links l ON l.value_id = v.id \
+            "SELECT r.kind, r.record_id FROM obs_values v JOIN obs_links l ON l.value_id = v.id \
              JOIN obs_records r ON r.no = l.record_no WHERE v.prefix = ",
         )
         .bind(prefix)
         .push(" AND v.id <> ")
         .bind(except_value)
-        .push(" AND v.common = 0 ORDER BY r.no DESC LIMIT ")
+        // No ORDER BY: the scan stops at the limit however busy the network is.
+        .push(" AND v.common = 0 LIMIT ")
         .bind(limit)
         .query()
         .fetch_all(&self.read)

@@ -12,6 +12,7 @@
 mod admin;
 mod audit;
 mod batch;
+mod bench_support;
 mod codec;
 mod connect;
 mod correlate;

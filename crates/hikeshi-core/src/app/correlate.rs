@@ -19,8 +19,12 @@ use std::collections::{HashMap, HashSet};
 /// (record kind, record id).
 type RecordKey = (String, String);
 
-/// Records listed per observable (the counts go further, up to the cut-off).
+/// Records listed per observable (the counts go further).
 pub const RELATED_LISTED: usize = 10;
+
+/// Most recent links read per value (and per network) to count and list visible records:
+/// the cost of a look-up is bounded by this, whatever the cut-off.
+pub const RELATED_SCAN: i64 = 200;
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,8 +44,10 @@ pub struct RelatedRecord {
 pub struct Related {
     /// Visible records, newest first (the first few).
     pub records: Vec<RelatedRecord>,
-    /// How many visible records in all (among the cut-off + 1 examined).
+    /// Visible records among the most recent links read (at most 200).
     pub count: usize,
+    /// More links exist than were read: `count` is a lower bound.
+    pub capped: bool,
     /// Too many records to correlate (fan-out above the cut-off).
     pub common: bool,
 }
@@ -128,16 +134,20 @@ impl App {
             .filter(|(_, r)| r.is_none())
             .map(|(o, _)| o.value_id)
             .collect();
-        let links = self.store.records_of_values(&ids, cutoff + 1).await?;
-        let mut by_value: HashMap<i64, Vec<(String, String)>> = HashMap::new();
-        let mut wanted: HashSet<(String, String)> = HashSet::new();
+        let links = self.store.records_of_values(&ids, RELATED_SCAN).await?;
+        let mut by_value: HashMap<i64, (Vec<RecordKey>, i64)> = HashMap::new();
+        let mut wanted: HashSet<RecordKey> = HashSet::new();
         for (vid, kind, id) in links {
+            let e = by_value.entry(vid).or_default();
+            e.1 += 1;
             if id != own {
                 wanted.insert((kind.clone(), id.clone()));
-                by_value.entry(vid).or_default().push((kind, id));
+                e.0.push((kind, id));
             }
         }
-        let mut by_prefix: HashMap<(i64, i64), (Vec<RecordKey>, bool)> = HashMap::new();
+        // Per network: (records, links read, above the cut-off).
+        let mut by_prefix: HashMap<(i64, i64), (Vec<RecordKey>, i64, bool)> = HashMap::new();
+        let net_limit = (cutoff + 1).min(RELATED_SCAN);
         for (o, r) in obs.iter().zip(&reasons) {
             let Some(p) = o.prefix else { continue };
             if r.is_some() {
@@ -145,24 +155,24 @@ impl App {
             }
             let rows = self
                 .store
-                .records_in_prefix(p, o.value_id, cutoff + 1)
+                .records_in_prefix(p, o.value_id, net_limit)
                 .await?;
-            let over = rows.len() as i64 > cutoff;
-            let rows: Vec<(String, String)> =
-                rows.into_iter().filter(|(_, id)| id != own).collect();
+            let (read, over) = (rows.len() as i64, rows.len() as i64 > cutoff);
+            let rows: Vec<RecordKey> = rows.into_iter().filter(|(_, id)| id != own).collect();
             wanted.extend(rows.iter().cloned());
-            by_prefix.insert((p, o.value_id), (rows, over));
+            by_prefix.insert((p, o.value_id), (rows, read, over));
         }
         let visible = self
             .visible_records(actor, wanted.into_iter().collect())
             .await?;
-        let related = |rows: &[(String, String)], common: bool| -> Related {
+        let related = |rows: &[RecordKey], read: i64| -> Related {
             let mut seen: Vec<&RecordFacts> =
                 rows.iter().filter_map(|(_, id)| visible.get(id)).collect();
             seen.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
             seen.dedup_by(|a, b| a.id == b.id);
             Related {
                 count: seen.len(),
+                capped: read >= RELATED_SCAN,
                 records: seen
                     .iter()
                     .take(RELATED_LISTED)
@@ -174,37 +184,32 @@ impl App {
                         status: f.status.clone(),
                     })
                     .collect(),
-                common,
+                common: false,
             }
+        };
+        let common = || Related {
+            common: true,
+            ..Default::default()
         };
         Ok(obs
             .iter()
             .zip(reasons)
             .map(|(o, reason)| {
-                let common = reason.is_some();
-                let same_value = if common {
-                    Related {
-                        common: true,
-                        ..Default::default()
-                    }
-                } else {
-                    related(
-                        by_value.get(&o.value_id).map(Vec::as_slice).unwrap_or(&[]),
-                        false,
-                    )
+                let is_common = reason.is_some();
+                let same_value = match by_value.get(&o.value_id) {
+                    _ if is_common => common(),
+                    Some((rows, read)) => related(rows, *read),
+                    None => related(&[], 0),
                 };
                 let same_network = o.prefix.map(|p| PrefixRelated {
                     network: prefix_name(p),
                     related: match by_prefix.get(&(p, o.value_id)) {
-                        Some((rows, over)) if !over => related(rows, false),
-                        _ => Related {
-                            common: true,
-                            ..Default::default()
-                        },
+                        Some((rows, read, false)) => related(rows, *read),
+                        _ => common(),
                     },
                 });
                 Correlation {
-                    common,
+                    common: is_common,
                     common_reason: reason,
                     same_value,
                     same_network,

@@ -3,6 +3,7 @@
 //! no-op endpoint measured in the same run, since these machines are noisy. Prints JSON.
 
 mod client;
+mod observables;
 mod text;
 
 use crate::commands::{SystemClock, app};
@@ -18,7 +19,10 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 #[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    #[command(subcommand)]
+    pub what: Option<BenchWhat>,
     /// Incidents to seed before measuring.
     #[arg(long, default_value_t = 100_000)]
     pub incidents: u64,
@@ -34,6 +38,13 @@ pub struct BenchArgs {
     /// Requests per latency phase.
     #[arg(long, default_value_t = 300)]
     pub samples: usize,
+}
+
+/// Benchmarks other than the core one.
+#[derive(clap::Subcommand, Debug)]
+pub enum BenchWhat {
+    /// Observables: bulk ingest, "seen before", constituency look-ups, extraction.
+    Observables(observables::ObservablesArgs),
 }
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
@@ -118,6 +129,9 @@ async fn throughput(
 }
 
 pub async fn run(a: BenchArgs) -> Result<()> {
+    if let Some(BenchWhat::Observables(o)) = a.what {
+        return observables::run(o).await;
+    }
     let tmp = std::env::temp_dir().join(format!("hikeshi-bench-{}", std::process::id()));
     let url = match &a.database_url {
         Some(u) => u.clone(),
