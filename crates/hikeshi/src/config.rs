@@ -22,6 +22,10 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Database connections per node.
     pub max_connections: u32,
+    /// Observables on more records than this are "common": counted, not correlated.
+    pub observables_common_cutoff: i64,
+    /// Extra warning-list entries (same format as the built-in list), e.g. our own domains.
+    pub observables_warning_list: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -34,6 +38,8 @@ impl Default for Config {
             max_body: 2 * 1024 * 1024,
             secure_cookies: false,
             max_connections: 16,
+            observables_common_cutoff: hikeshi_core::observables::DEFAULT_COMMON_CUTOFF,
+            observables_warning_list: None,
         }
     }
 }
@@ -62,6 +68,13 @@ secure_cookies = false
 
 # Database connections per node.
 max_connections = 16
+
+# Observables seen on more records than this are marked "common" instead of correlated.
+observables_common_cutoff = 1000
+
+# Extra warning-list entries, one "<list> <entry>" per line (IP, CIDR, domain or ASN), added
+# to the built-in list (public resolvers, private/documentation ranges, big providers).
+# observables_warning_list = "/etc/hikeshi/warning-list.txt"
 "#;
 
 impl Config {
@@ -85,6 +98,27 @@ impl Config {
             c.database_url = Some(u.clone());
         }
         Ok(c)
+    }
+
+    /// Correlation settings: the cut-off and the built-in warning list plus the file's entries.
+    pub fn observable_settings(&self) -> Result<hikeshi_core::app::ObservableSettings> {
+        let mut warning = hikeshi_core::observables::WarningList::builtin();
+        if let Some(p) = &self.observables_warning_list {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            let bad = warning.extend(&text);
+            if let Some(n) = bad.first() {
+                anyhow::bail!("{}:{n}: expected \"<list> <entry>\"", p.display());
+            }
+        }
+        anyhow::ensure!(
+            self.observables_common_cutoff >= 1,
+            "observables_common_cutoff must be at least 1"
+        );
+        Ok(hikeshi_core::app::ObservableSettings {
+            common_cutoff: self.observables_common_cutoff,
+            warning,
+        })
     }
 
     /// The database URL: the configured one, or the SQLite file in the data directory.

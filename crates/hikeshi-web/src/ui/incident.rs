@@ -55,6 +55,7 @@ pub struct IncidentPage {
     pub can_assign: bool,
     pub mine: bool,
     pub assignees: Vec<String>,
+    pub observables: Vec<super::observables::ObsRow>,
 }
 
 #[derive(Template)]
@@ -258,6 +259,7 @@ pub async fn show(
         can_assign,
         mine: i.owner == Some(ui.actor.user),
         assignees,
+        observables: super::observables::rows(&ui, "incidents", &i.id.to_string()).await,
         ctx: ui.ctx.clone(),
     };
     Ok(render(code, &page))
