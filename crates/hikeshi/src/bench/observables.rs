@@ -309,7 +309,7 @@ fn extraction_figures() -> serde_json::Value {
     let mut rng = Rng(7);
     let mut text = String::new();
     while text.len() < 8_000_000 {
-        text.push_str(if rng.next() % 2 == 0 { ja } else { en });
+        text.push_str(if rng.next().is_multiple_of(2) { ja } else { en });
         text.push(' ');
         match rng.next() % 6 {
             0 => text.push_str(&format!("hxxp://h{}[.]bad[.]jp/x ", rng.next() % 1000)),
