@@ -396,12 +396,18 @@ async fn new_reports_are_routed_by_their_observables() {
         assert_eq!(r["constituency"], d["id"], "an explicit constituency wins");
         let r = report(&t, &tok, json!({"subject": "nothing", "content": "no indicators"})).await;
         assert_eq!(r["constituency"], json!(null));
+        // Mail: no recipient or sender domain of ours, so the body's observables decide.
+        let mail = "From: abuse@isp.example.net\r\nTo: csirt@example.org\r\nSubject: scan\r\n\r\nsource hxxp://45.33.32[.]156/x\r\n";
+        let admin = t.admin_actor().await;
+        let landed = t.app.ingest_mail(&admin, mail.as_bytes(), "api", "Hikeshi").await.expect("ingest");
+        let got = ok(t.get(&format!("/api/v1/reports/{}", landed.id), &tok).await, StatusCode::OK);
+        assert_eq!(got["constituency"], c["id"], "mail routed by its URL's IP: {got}");
         // The look-up: whose, and what we have.
         let lk = ok(t.get("/api/v1/lookup?value=45.33.32.200", &tok).await, StatusCode::OK);
         assert_eq!(lk["owner"]["slug"], json!("kaisha"));
         assert_eq!(lk["observed"], json!(null), "never observed itself");
         let lk = ok(t.get(&format!("/api/v1/lookup?value={}", enc("45.33.32[.]156")), &tok).await, StatusCode::OK);
-        assert_eq!(lk["observed"]["same_value"]["count"], json!(2), "{lk}");
+        assert_eq!(lk["observed"]["same_value"]["count"], json!(3), "{lk}");
         assert_eq!(lk["observed"]["same_network"]["network"], json!("45.33.32.0/24"));
     })
     .await;
