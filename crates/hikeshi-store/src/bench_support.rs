@@ -32,7 +32,10 @@ impl SqlStore {
                     }
                     s.push(")");
                 }
-                s.query().execute(&mut *tx).await.map_err(db_err)?;
+                s.query_on(self.backend)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
                 left -= n;
                 done += n;
             }

@@ -25,7 +25,7 @@ impl SqlStore {
         .bind(kind_code(kind))
         .push(" AND value = ")
         .bind(value)
-        .query()
+        .query_on(self.backend)
         .fetch_optional(&self.read)
         .await
         .map_err(db_err)?;
@@ -59,7 +59,12 @@ impl SqlStore {
                     .bind(limit)
                     .push(&format!(") q{i}"));
             }
-            for row in s.query().fetch_all(&self.read).await.map_err(db_err)? {
+            for row in s
+                .query_on(self.backend)
+                .fetch_all(&self.read)
+                .await
+                .map_err(db_err)?
+            {
                 let r = R(&row);
                 out.push((r.i("value_id")?, r.s("kind")?, r.s("record_id")?));
             }
@@ -83,7 +88,7 @@ impl SqlStore {
         // No ORDER BY: the scan stops at the limit however busy the network is.
         .push(" AND v.common = 0 LIMIT ")
         .bind(limit)
-        .query()
+        .query_on(self.backend)
         .fetch_all(&self.read)
         .await
         .map_err(db_err)?;
@@ -117,7 +122,12 @@ impl SqlStore {
                     "SELECT id, ref, {title} AS title, status, constituency_id, tlp, named_users, created_by, created_at FROM {table} WHERE id IN "
                 ));
                 s.bind_list(chunk.iter().cloned());
-                for row in s.query().fetch_all(&self.read).await.map_err(db_err)? {
+                for row in s
+                    .query_on(self.backend)
+                    .fetch_all(&self.read)
+                    .await
+                    .map_err(db_err)?
+                {
                     let r = R(&row);
                     out.push(RecordFacts {
                         kind,

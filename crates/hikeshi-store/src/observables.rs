@@ -4,7 +4,7 @@
 
 use crate::audit::write;
 use crate::codec::{R, to_json, us};
-use crate::connect::{SqlStore, db_err};
+use crate::connect::{Backend, SqlStore, db_err};
 use crate::sql::{Sql, Val};
 use hikeshi_core::Result;
 use hikeshi_core::model::*;
@@ -62,6 +62,7 @@ struct Link {
 /// The record numbers of these records, allocating the missing ones.
 async fn record_numbers(
     tx: &mut Transaction<'static, Any>,
+    backend: Backend,
     records: &[&RecordRef],
 ) -> Result<HashMap<String, i64>> {
     let mut out = HashMap::new();
@@ -76,13 +77,13 @@ async fn record_numbers(
             rows,
             " ON CONFLICT (record_id) DO NOTHING",
         )
-        .query()
+        .query_on(backend)
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
         let found = Sql::new("SELECT no, record_id FROM obs_records WHERE record_id IN ")
             .bind_list(chunk.iter().map(|r| r.id.clone()))
-            .query()
+            .query_on(backend)
             .fetch_all(&mut **tx)
             .await
             .map_err(db_err)?;
@@ -97,6 +98,7 @@ async fn record_numbers(
 /// (record number, kind code, value) of the links these records already have.
 async fn existing_links(
     tx: &mut Transaction<'static, Any>,
+    backend: Backend,
     nos: &[i64],
 ) -> Result<HashSet<(i64, i64, String)>> {
     let mut out = HashSet::new();
@@ -111,7 +113,12 @@ async fn existing_links(
             s.bind(*n);
         }
         s.push(")");
-        for row in s.query().fetch_all(&mut **tx).await.map_err(db_err)? {
+        for row in s
+            .query_on(backend)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(db_err)?
+        {
             let r = R(&row);
             out.insert((r.i("record_no")?, r.i("kind")?, r.s("value")?));
         }
@@ -122,6 +129,7 @@ async fn existing_links(
 /// Links the observables of each record in the batch (see `Store::add_observables`).
 pub(crate) async fn add_tx(
     tx: &mut Transaction<'static, Any>,
+    backend: Backend,
     batch: &[(RecordRef, Vec<NewObservable>)],
 ) -> Result<()> {
     let records: Vec<&RecordRef> = batch
@@ -132,7 +140,7 @@ pub(crate) async fn add_tx(
     if records.is_empty() {
         return Ok(());
     }
-    let nos = record_numbers(tx, &records).await?;
+    let nos = record_numbers(tx, backend, &records).await?;
     // Merge mentions per (record, value).
     let mut links: Vec<Link> = Vec::new();
     let mut at: HashMap<(i64, i64, &str), usize> = HashMap::new();
@@ -177,7 +185,7 @@ pub(crate) async fn add_tx(
     }
     let mut no_list: Vec<i64> = nos.values().copied().collect();
     no_list.sort_unstable();
-    let existing = existing_links(tx, &no_list).await?;
+    let existing = existing_links(tx, backend, &no_list).await?;
     // New links per value: what its record count grows by.
     let mut values: Vec<(i64, &str, Option<i64>, bool, i64)> = Vec::new();
     let mut vat: HashMap<(i64, &str), usize> = HashMap::new();
@@ -213,7 +221,7 @@ pub(crate) async fn add_tx(
             " ON CONFLICT (kind, value) DO UPDATE SET records = obs_values.records + EXCLUDED.records, \
              common = EXCLUDED.common RETURNING id, kind, value",
         )
-        .query()
+        .query_on(backend)
         .fetch_all(&mut **tx)
         .await
         .map_err(db_err)?;
@@ -249,7 +257,7 @@ pub(crate) async fn add_tx(
              last_seen = CASE WHEN EXCLUDED.last_seen > obs_links.last_seen THEN EXCLUDED.last_seen ELSE obs_links.last_seen END, \
              ioc = CASE WHEN EXCLUDED.ioc > obs_links.ioc THEN EXCLUDED.ioc ELSE obs_links.ioc END",
         )
-        .query()
+        .query_on(backend)
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
@@ -322,7 +330,7 @@ impl SqlStore {
         audit: &[AuditEntry],
     ) -> Result<()> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        add_tx(&mut tx, batch).await?;
+        add_tx(&mut tx, self.backend, batch).await?;
         for a in audit {
             write(&mut tx, a).await?;
         }
@@ -341,7 +349,7 @@ impl SqlStore {
             kind: TargetKind::Report,
             id: stored.id.to_string(),
         };
-        add_tx(&mut tx, &[(rec, obs.to_vec())]).await?;
+        add_tx(&mut tx, self.backend, &[(rec, obs.to_vec())]).await?;
         write(
             &mut tx,
             &crate::incidents::with_ref(audit, &stored.reference),
@@ -454,7 +462,7 @@ impl SqlStore {
             kind: TargetKind::Report,
             id,
         };
-        add_tx(&mut tx, &[(rec, obs.to_vec())]).await?;
+        add_tx(&mut tx, self.backend, &[(rec, obs.to_vec())]).await?;
         write(
             &mut tx,
             &crate::incidents::with_ref(audit, &stored.reference),

@@ -90,6 +90,21 @@ impl Sql {
         self
     }
 
+    /// Like [`Sql::query`], but on SQLite with `?N` placeholders: SQLite takes `$N` for a
+    /// *named* parameter and resolves names by a linear search while preparing, which makes
+    /// statements with thousands of parameters (multi-row inserts) quadratic. Only for text
+    /// whose only `$` characters are placeholders.
+    pub fn query_on(&self, backend: crate::Backend) -> Query<'static, Any, AnyArguments> {
+        if backend == crate::Backend::Sqlite {
+            let numbered = Sql {
+                text: self.text.replace('$', "?"),
+                args: self.args.clone(),
+            };
+            return numbered.query();
+        }
+        self.query()
+    }
+
     pub fn query(&self) -> Query<'static, Any, AnyArguments> {
         let mut q = sqlx::query(AssertSqlSafe(self.text.clone()));
         for a in &self.args {
