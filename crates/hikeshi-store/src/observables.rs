@@ -200,6 +200,8 @@ pub(crate) async fn add_tx(
             }
         }
     }
+    // Key order: each statement walks the unique index left to right.
+    values.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let mut ids: HashMap<(i64, String), i64> = HashMap::new();
     for chunk in values.chunks(CHUNK) {
         let rows = chunk
@@ -230,14 +232,20 @@ pub(crate) async fn add_tx(
             ids.insert((r.i("kind")?, r.s("value")?), r.i("id")?);
         }
     }
-    for chunk in links.chunks(CHUNK) {
+    let mut keyed: Vec<(i64, &Link)> = Vec::with_capacity(links.len());
+    for l in &links {
+        let Some(&vid) = ids.get(&(l.kind, l.value.clone())) else {
+            return Err(hikeshi_core::Error::Internal(
+                "observable value without id".into(),
+            ));
+        };
+        keyed.push((vid, l));
+    }
+    // Primary-key order for the link inserts.
+    keyed.sort_unstable_by_key(|(vid, l)| (*vid, l.record_no));
+    for chunk in keyed.chunks(CHUNK) {
         let mut rows = Vec::with_capacity(chunk.len());
-        for l in chunk {
-            let Some(&vid) = ids.get(&(l.kind, l.value.clone())) else {
-                return Err(hikeshi_core::Error::Internal(
-                    "observable value without id".into(),
-                ));
-            };
+        for &(vid, l) in chunk {
             rows.push(vec![
                 vid.into(),
                 l.record_no.into(),
