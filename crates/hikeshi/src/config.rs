@@ -150,6 +150,41 @@ mod tests {
     }
 
     #[test]
+    fn observable_settings_read_the_warning_list_file() {
+        let dir = std::env::temp_dir().join(format!("hikeshi-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let good = dir.join("good.txt");
+        std::fs::write(&good, "# ours\nown hikeshi-csirt.jp\n").expect("write");
+        let c: Config = toml::from_str(&format!(
+            "observables_common_cutoff = 50\nobservables_warning_list = {:?}",
+            good.display().to_string()
+        ))
+        .expect("parses");
+        let s = c.observable_settings().expect("settings");
+        assert_eq!(s.common_cutoff, 50);
+        let k = hikeshi_core::observables::Kind::Domain;
+        assert!(s.warning.check(k, "soc.hikeshi-csirt.jp").is_some());
+        assert!(
+            s.warning.check(k, "www.google.com").is_some(),
+            "built-in kept"
+        );
+        let bad = dir.join("bad.txt");
+        std::fs::write(&bad, "own ok.jp\nbroken\n").expect("write");
+        let c = Config {
+            observables_warning_list: Some(bad),
+            ..Config::default()
+        };
+        let e = c.observable_settings().expect_err("bad line");
+        assert!(e.to_string().contains("bad.txt:2"), "{e}");
+        let c = Config {
+            observables_common_cutoff: 0,
+            ..Config::default()
+        };
+        assert!(c.observable_settings().is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn unknown_keys_are_refused() {
         assert!(toml::from_str::<Config>("listn = \"x\"").is_err());
     }
