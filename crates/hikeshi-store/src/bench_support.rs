@@ -48,6 +48,19 @@ impl SqlStore {
         Ok(())
     }
 
+    /// SQLite: the page cache of the single writer connection, in MiB (the default is 16).
+    /// For measuring how ingest depends on it; PostgreSQL: nothing.
+    pub async fn set_writer_cache_mib(&self, mib: i64) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            let sql = format!("PRAGMA cache_size = -{}", mib.max(1) * 1024);
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&self.write)
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
     /// Bytes used: SQLite, the whole database file in use (checkpointed); PostgreSQL, the
     /// observable tables with their indexes.
     pub async fn observable_storage_bytes(&self) -> Result<i64> {

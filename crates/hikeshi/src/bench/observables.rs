@@ -43,6 +43,9 @@ pub struct ObservablesArgs {
     /// Database (default: a fresh SQLite file in a temporary directory).
     #[arg(long = "database-url")]
     pub database_url: Option<String>,
+    /// SQLite: the writer's page cache in MiB (the server's default is 16).
+    #[arg(long = "writer-cache-mib")]
+    pub writer_cache_mib: Option<i64>,
 }
 
 /// xorshift64*.
@@ -123,6 +126,9 @@ pub async fn run(a: ObservablesArgs) -> Result<()> {
         }
     };
     let store = SqlStore::open(&url, &Options::default()).await?;
+    if let Some(m) = a.writer_cache_mib {
+        store.set_writer_cache_mib(m).await?;
+    }
     let app = app(&store);
     let sys = app.system_actor();
     let per = (a.observables / a.reports.max(1)).max(1);
@@ -214,6 +220,7 @@ pub async fn run(a: ObservablesArgs) -> Result<()> {
         "observables": links,
         "reports": a.reports,
         "real_reports": ids.len(),
+        "writer_cache_mib": a.writer_cache_mib.unwrap_or(16),
         "distinct_value_pool": pool,
         "ingest": {
             "observables_per_s": ingest_rate.round(),
