@@ -9,6 +9,7 @@ use crate::access::Visibility;
 use crate::error::Result;
 use crate::ids::*;
 use crate::model::*;
+use crate::observables::{Kind, NewObservable, Observable, RecordFacts, RecordRef, ValueStats};
 use async_trait::async_trait;
 use jiff::Timestamp;
 
@@ -463,4 +464,56 @@ pub trait Store: Send + Sync {
         audit: &AuditEntry,
     ) -> Result<()>;
     async fn custom_presets(&self) -> Result<Vec<serde_json::Value>>;
+    // ---- Observables and correlation (issue #5) ----
+
+    /// A report and its observables (extracted at intake), one transaction.
+    async fn insert_report_observed(
+        &self,
+        r: &Report,
+        obs: &[NewObservable],
+        audit: &AuditEntry,
+    ) -> Result<Report>;
+    /// A report from mail with its observables, one transaction.
+    async fn insert_mail_report_observed(
+        &self,
+        r: &Report,
+        meta: &MailMeta,
+        files: &[(Attachment, Vec<u8>)],
+        obs: &[NewObservable],
+        audit: &AuditEntry,
+    ) -> Result<Report>;
+    /// Links values to records: a value new to a record is a new link (the value's record
+    /// count grows); a known one gets its sightings added and `last_seen` moved. The audit
+    /// entries are written in the same transaction. Many records in one call (bulk ingest).
+    async fn add_observables(
+        &self,
+        batch: &[(RecordRef, Vec<NewObservable>)],
+        audit: &[AuditEntry],
+    ) -> Result<()>;
+    /// The observables of a record, by kind then value.
+    async fn observables_of(&self, record_id: &str) -> Result<Vec<Observable>>;
+    async fn get_observable(&self, id: &str) -> Result<Option<Observable>>;
+    /// Stores the IOC flag, TLP and tags of an observable.
+    async fn update_observable(&self, o: &Observable, audit: &AuditEntry) -> Result<()>;
+    /// Unlinks the value from the record (the value's record count drops).
+    async fn delete_observable(&self, o: &Observable, audit: &AuditEntry) -> Result<()>;
+    /// A stored value by kind and normalised value.
+    async fn find_value(&self, kind: Kind, value: &str) -> Result<Option<ValueStats>>;
+    /// Records linking each of these values, at most `limit` per value, newest link first:
+    /// (value id, record kind, record id).
+    async fn records_of_values(
+        &self,
+        value_ids: &[i64],
+        limit: i64,
+    ) -> Result<Vec<(i64, String, String)>>;
+    /// Records linking any other non-common value in the same /24 or /48, at most `limit`
+    /// links read (in no particular order, a record may repeat): (record kind, record id).
+    async fn records_in_prefix(
+        &self,
+        prefix: i64,
+        except_value: i64,
+        limit: i64,
+    ) -> Result<Vec<(String, String)>>;
+    /// Visibility facts and titles of reports and incidents, by id (missing ids are left out).
+    async fn record_facts(&self, ids: &[(String, String)]) -> Result<Vec<RecordFacts>>;
 }

@@ -64,6 +64,9 @@ pub const TABLES: &[&str] = &[
     "deadlines",
     "deadline_presets",
     "notification_requests",
+    "obs_records",
+    "obs_values",
+    "obs_links",
 ];
 
 fn columns(table: &str) -> &'static [(&'static str, K)] {
@@ -484,6 +487,25 @@ fn columns(table: &str) -> &'static [(&'static str, K)] {
             ("created_at", I),
             ("status", T),
         ],
+        "obs_records" => &[("no", I), ("record_id", T), ("kind", T)],
+        "obs_values" => &[
+            ("id", I),
+            ("kind", I),
+            ("value", T),
+            ("prefix", I),
+            ("records", I),
+            ("common", I),
+        ],
+        "obs_links" => &[
+            ("value_id", I),
+            ("record_no", I),
+            ("first_seen", I),
+            ("last_seen", I),
+            ("sightings", I),
+            ("tlp", T),
+            ("ioc", I),
+            ("tags", T),
+        ],
         _ => &[],
     }
 }
@@ -650,6 +672,18 @@ impl SqlStore {
             match counts.last_mut() {
                 Some((t, n)) if t == table => *n += 1,
                 _ => counts.push((table.to_string(), 1)),
+            }
+        }
+        if self.backend == Backend::Postgres {
+            // Rows came with their numbers: move the identity sequences past them.
+            for (table, col) in [("obs_records", "no"), ("obs_values", "id")] {
+                let sql = format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', '{col}'), COALESCE((SELECT MAX({col}) FROM {table}), 0) + 1, false)"
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
             }
         }
         tx.commit().await.map_err(db_err)?;

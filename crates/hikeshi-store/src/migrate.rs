@@ -55,10 +55,16 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_triage_sla_deadlines.sql"),
         include_str!("../migrations/postgres/0008_triage_sla_deadlines.sql"),
     ),
+    (
+        9,
+        "0009_observables.sql",
+        include_str!("../migrations/sqlite/0009_observables.sql"),
+        include_str!("../migrations/postgres/0009_observables.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 impl SqlStore {
     /// The schema version recorded in the database (0 when empty).

@@ -90,6 +90,35 @@ impl Sql {
         self
     }
 
+    /// Like [`Sql::query`], but on SQLite with anonymous `?` placeholders. SQLite takes `$N`
+    /// for a *named* parameter (and even `?N` goes through its name list), resolved by a
+    /// linear search while preparing: statements with thousands of parameters (multi-row
+    /// inserts, long IN lists) become quadratic to prepare. Placeholders are numbered in
+    /// order of appearance, each used once, so `?` binds the same values. Only for text whose
+    /// only `$` characters are placeholders.
+    pub fn query_on(&self, backend: crate::Backend) -> Query<'static, Any, AnyArguments> {
+        if backend == crate::Backend::Sqlite {
+            let mut text = String::with_capacity(self.text.len());
+            let mut chars = self.text.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '$' {
+                    text.push('?');
+                    while chars.peek().is_some_and(char::is_ascii_digit) {
+                        chars.next();
+                    }
+                } else {
+                    text.push(c);
+                }
+            }
+            let anonymous = Sql {
+                text,
+                args: self.args.clone(),
+            };
+            return anonymous.query();
+        }
+        self.query()
+    }
+
     pub fn query(&self) -> Query<'static, Any, AnyArguments> {
         let mut q = sqlx::query(AssertSqlSafe(self.text.clone()));
         for a in &self.args {

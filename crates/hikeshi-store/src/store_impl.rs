@@ -7,6 +7,9 @@ use hikeshi_core::access::Visibility;
 use hikeshi_core::deadlines::DeadlineClock;
 use hikeshi_core::ids::*;
 use hikeshi_core::model::*;
+use hikeshi_core::observables::{
+    Kind, NewObservable, Observable, RecordFacts, RecordRef, ValueStats,
+};
 use hikeshi_core::ports::{ListQuery, Page, Session, Store};
 use hikeshi_core::sla::SlaClock;
 use hikeshi_core::triage::{ConfigVersion, NotificationRequest, TriageRecord, TriageWrite};
@@ -471,5 +474,56 @@ impl Store for SqlStore {
     }
     async fn custom_presets(&self) -> Result<Vec<serde_json::Value>> {
         self.custom_presets_impl().await
+    }
+
+    // ---- Observables and correlation (issue #5) ----
+    async fn insert_report_observed(
+        &self,
+        r: &Report,
+        o: &[NewObservable],
+        a: &AuditEntry,
+    ) -> Result<Report> {
+        self.insert_report_observed_impl(r, o, a).await
+    }
+    async fn insert_mail_report_observed(
+        &self,
+        r: &Report,
+        m: &MailMeta,
+        f: &[(Attachment, Vec<u8>)],
+        o: &[NewObservable],
+        a: &AuditEntry,
+    ) -> Result<Report> {
+        self.insert_mail_report_observed_impl(r, m, f, o, a).await
+    }
+    async fn add_observables(
+        &self,
+        b: &[(RecordRef, Vec<NewObservable>)],
+        a: &[AuditEntry],
+    ) -> Result<()> {
+        self.add_observables_impl(b, a).await
+    }
+    async fn observables_of(&self, record_id: &str) -> Result<Vec<Observable>> {
+        self.observables_of_impl(record_id).await
+    }
+    async fn get_observable(&self, id: &str) -> Result<Option<Observable>> {
+        self.get_observable_impl(id).await
+    }
+    async fn update_observable(&self, o: &Observable, a: &AuditEntry) -> Result<()> {
+        self.update_observable_impl(o, a).await
+    }
+    async fn delete_observable(&self, o: &Observable, a: &AuditEntry) -> Result<()> {
+        self.delete_observable_impl(o, a).await
+    }
+    async fn find_value(&self, k: Kind, v: &str) -> Result<Option<ValueStats>> {
+        self.find_value_impl(k, v).await
+    }
+    async fn records_of_values(&self, v: &[i64], l: i64) -> Result<Vec<(i64, String, String)>> {
+        self.records_of_values_impl(v, l).await
+    }
+    async fn records_in_prefix(&self, p: i64, e: i64, l: i64) -> Result<Vec<(String, String)>> {
+        self.records_in_prefix_impl(p, e, l).await
+    }
+    async fn record_facts(&self, ids: &[(String, String)]) -> Result<Vec<RecordFacts>> {
+        self.record_facts_impl(ids).await
     }
 }

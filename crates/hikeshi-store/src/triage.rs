@@ -185,6 +185,13 @@ impl SqlStore {
             crate::mail::put_meta(&mut tx, &stored.id.to_string(), meta).await?;
             crate::mail::put_files(&mut tx, files).await?;
         }
+        if !t.observed.is_empty() {
+            let rec = hikeshi_core::observables::RecordRef {
+                kind: hikeshi_core::model::TargetKind::Report,
+                id: stored.id.to_string(),
+            };
+            crate::observables::add_tx(&mut tx, self.backend, &[(rec, t.observed.clone())]).await?;
+        }
         if let Some(i) = t.link {
             Sql::new("INSERT INTO report_incidents (report_id, incident_id) VALUES (")
                 .bind(stored.id.to_string())

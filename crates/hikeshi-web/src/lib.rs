@@ -173,6 +173,20 @@ pub fn router(state: AppState) -> Router {
         .route("/extract", post(api::extract::extract))
         .route("/lookup", get(api::lookup::lookup))
         .route(
+            "/{kind}/{id}/observables",
+            get(api::observables::list).post(api::observables::add),
+        )
+        .route(
+            "/{kind}/{id}/observables/extract",
+            post(api::observables::reextract),
+        )
+        .route(
+            "/observables/{id}",
+            get(api::observables::get)
+                .patch(api::observables::patch)
+                .delete(api::observables::delete),
+        )
+        .route(
             "/reports/{id}/decrypted",
             get(api::keys::decrypted_download),
         )

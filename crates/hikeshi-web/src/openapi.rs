@@ -30,6 +30,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         triage::sla_config, triage::save_sla_config, triage::near_breach, triage::sweep, triage::notification_requests,
         triage::attach_deadlines, triage::incident_deadlines, triage::submit_deadline, triage::deadlines_due,
         triage::presets, triage::add_preset,
+        crate::api::observables::list, crate::api::observables::add, crate::api::observables::reextract,
+        crate::api::observables::get, crate::api::observables::patch, crate::api::observables::delete,
     ),
     modifiers(&Security),
     security(("bearer" = []))

@@ -24,6 +24,10 @@ pub struct Config {
     pub max_connections: u32,
     /// Base URL of this installation, used in links sent out (webhooks, notifications).
     pub public_url: Option<String>,
+    /// Observables on more records than this are "common": counted, not correlated.
+    pub observables_common_cutoff: i64,
+    /// Extra warning-list entries (same format as the built-in list), e.g. our own domains.
+    pub observables_warning_list: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -37,6 +41,8 @@ impl Default for Config {
             secure_cookies: false,
             max_connections: 16,
             public_url: None,
+            observables_common_cutoff: hikeshi_core::observables::DEFAULT_COMMON_CUTOFF,
+            observables_warning_list: None,
         }
     }
 }
@@ -68,6 +74,12 @@ max_connections = 16
 
 # Base URL of this installation for links in webhook and chat messages (HIKESHI_PUBLIC_URL).
 # public_url = "https://hikeshi.example"
+# Observables seen on more records than this are marked "common" instead of correlated.
+observables_common_cutoff = 1000
+
+# Extra warning-list entries, one "<list> <entry>" per line (IP, CIDR, domain or ASN), added
+# to the built-in list (public resolvers, private/documentation ranges, big providers).
+# observables_warning_list = "/etc/hikeshi/warning-list.txt"
 "#;
 
 impl Config {
@@ -98,6 +110,27 @@ impl Config {
         Ok(c)
     }
 
+    /// Correlation settings: the cut-off and the built-in warning list plus the file's entries.
+    pub fn observable_settings(&self) -> Result<hikeshi_core::app::ObservableSettings> {
+        let mut warning = hikeshi_core::observables::WarningList::builtin();
+        if let Some(p) = &self.observables_warning_list {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            let bad = warning.extend(&text);
+            if let Some(n) = bad.first() {
+                anyhow::bail!("{}:{n}: expected \"<list> <entry>\"", p.display());
+            }
+        }
+        anyhow::ensure!(
+            self.observables_common_cutoff >= 1,
+            "observables_common_cutoff must be at least 1"
+        );
+        Ok(hikeshi_core::app::ObservableSettings {
+            common_cutoff: self.observables_common_cutoff,
+            warning,
+        })
+    }
+
     /// The database URL: the configured one, or the SQLite file in the data directory.
     pub fn url(&self) -> Result<String> {
         if let Some(u) = &self.database_url {
@@ -124,6 +157,41 @@ mod tests {
             (c.listen, c.data, c.durable, c.max_body),
             (d.listen, d.data, d.durable, d.max_body)
         );
+    }
+
+    #[test]
+    fn observable_settings_read_the_warning_list_file() {
+        let dir = std::env::temp_dir().join(format!("hikeshi-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let good = dir.join("good.txt");
+        std::fs::write(&good, "# ours\nown hikeshi-csirt.jp\n").expect("write");
+        let c: Config = toml::from_str(&format!(
+            "observables_common_cutoff = 50\nobservables_warning_list = {:?}",
+            good.display().to_string()
+        ))
+        .expect("parses");
+        let s = c.observable_settings().expect("settings");
+        assert_eq!(s.common_cutoff, 50);
+        let k = hikeshi_core::observables::Kind::Domain;
+        assert!(s.warning.check(k, "soc.hikeshi-csirt.jp").is_some());
+        assert!(
+            s.warning.check(k, "www.google.com").is_some(),
+            "built-in kept"
+        );
+        let bad = dir.join("bad.txt");
+        std::fs::write(&bad, "own ok.jp\nbroken\n").expect("write");
+        let c = Config {
+            observables_warning_list: Some(bad),
+            ..Config::default()
+        };
+        let e = c.observable_settings().expect_err("bad line");
+        assert!(e.to_string().contains("bad.txt:2"), "{e}");
+        let c = Config {
+            observables_common_cutoff: 0,
+            ..Config::default()
+        };
+        assert!(c.observable_settings().is_err());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

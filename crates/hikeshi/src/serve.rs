@@ -43,7 +43,7 @@ pub async fn run(listen: Option<String>, db: DbArgs) -> Result<()> {
         cfg.listen = l;
     }
     let store = open(&cfg).await?;
-    let app = app(&store);
+    let app = app(&store).with_observable_settings(cfg.observable_settings()?);
     let admin_pw = std::env::var("HIKESHI_ADMIN_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty());

@@ -285,10 +285,20 @@ impl App {
                 });
             }
         }
-        let constituency = self
+        let observed = self.observables_from(
+            &format!("{subject}\n{body}"),
+            Tlp::Amber,
+            raw_msg.received_at,
+        );
+        // Recipient or sender domain first, then the report's own observables.
+        let constituency = match self
             .store
             .constituency_for_domains(&routing_domains(&msg))
-            .await?;
+            .await?
+        {
+            Some(c) => Some(c),
+            None => self.route_by_observables(&observed).await?,
+        };
         let now = self.now();
         let reporter = m.from.clone().unwrap_or_else(|| "(unknown sender)".into());
         let draft = Report {
@@ -324,7 +334,7 @@ impl App {
         let files = self.files(actor, TargetKind::Report, &draft.id.to_string(), &msg);
         // Triage rules, SLA clocks and the audit entry, with the mail facts: one transaction.
         let stored = self
-            .insert_triaged(actor, draft, Some((&m, files.as_slice())))
+            .insert_triaged(actor, draft, Some((&m, files.as_slice())), observed)
             .await?;
         Ok(Landed {
             kind: "report".into(),

@@ -53,6 +53,9 @@ pub struct LookupResult {
     /// Incidents and reports (visible to the caller) that mention the value, newest first.
     pub incidents: Vec<Seen>,
     pub reports: Vec<Seen>,
+    /// What the stored observables say: the visible records with this value and, for IPs,
+    /// its /24 or /48, and whether it is common. Null when the value was never observed.
+    pub observed: Option<super::correlate::Correlation>,
 }
 
 impl App {
@@ -133,7 +136,9 @@ impl App {
                 status: r.status.to_string(),
             })
             .collect();
+        let observed = self.observed(actor, kind, &normalised).await?;
         Ok(LookupResult {
+            observed,
             value: normalised,
             kind: kind.as_str().to_string(),
             owner,

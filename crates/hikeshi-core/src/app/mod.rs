@@ -5,6 +5,7 @@
 mod admin;
 mod approvals;
 mod auth;
+mod correlate;
 mod deadlines;
 mod handling;
 mod incidents;
@@ -13,6 +14,7 @@ mod intake;
 mod keys;
 mod lookup;
 mod notify;
+mod observables;
 mod playbooks;
 mod reports;
 mod sla;
@@ -29,12 +31,17 @@ pub use playbooks::{ApplyPlaybook, NewPlaybook, TaskPatch, binds, tasks_from};
 
 pub use admin::domain_ok;
 pub use auth::{Bootstrap, SESSION_HOURS};
+pub use correlate::{Correlation, ObservableView, PrefixRelated, Related, RelatedRecord};
 pub use inputs::*;
 pub use intake::{
     DEFAULT_TAG_PREFIX, Decision, Landed, MAX_RAW_MESSAGE, ReportDetails, decide, routing_domains,
 };
 pub use keys::{MAX_KEY_FILE, TeamKeyInfo};
 pub use lookup::{LookupResult, Owner, ROUTING_TTL, Seen};
+pub use observables::{
+    MAX_OBSERVABLES, NewObservables, ObservableItem, ObservablePatch, ObservableSettings,
+    extract_values,
+};
 pub use views::{COUNT_CAP, SAVED_SEARCH_PAGES};
 
 pub use deadlines::{AttachDeadlines, PresetInfo, SubmitDeadline};
@@ -67,6 +74,7 @@ pub struct App {
     /// Compiled triage rules and the SLA policy, by saved version.
     rules: triage::RulesCache,
     sla: sla::SlaCache,
+    observables: Arc<ObservableSettings>,
 }
 
 impl App {
@@ -81,7 +89,14 @@ impl App {
             public_url: Arc::new(std::sync::RwLock::new("http://localhost:8080".into())),
             rules: Arc::default(),
             sla: Arc::default(),
+            observables: Arc::default(),
         }
+    }
+
+    /// Replaces the correlation settings (fan-out cut-off, warning list).
+    pub fn with_observable_settings(mut self, s: ObservableSettings) -> Self {
+        self.observables = Arc::new(s);
+        self
     }
 
     pub fn now(&self) -> Timestamp {

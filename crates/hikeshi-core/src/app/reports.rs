@@ -32,10 +32,21 @@ impl App {
         actor.require_report_filing()?;
         text("subject", &input.subject, MAX_TITLE, true)?;
         text("content", &input.content, MAX_TEXT, false)?;
+        let tlp = input.tlp.unwrap_or(Tlp::Amber);
+        let received_at = input.received_at.map(super::micros).unwrap_or(self.now());
+        let observed = self.observables_from(
+            &format!("{}\n{}", input.subject, input.content),
+            tlp,
+            received_at,
+        );
         let constituency = match &input.constituency {
             Some(c) => Some(self.constituency_id(c).await?),
             None if actor.role == Role::Reporter => actor.constituencies.first().copied(),
-            None => None,
+            // Routed by its observables, where the caller may file.
+            None => self
+                .route_by_observables(&observed)
+                .await?
+                .filter(|c| actor.is_global() || actor.constituencies.contains(c)),
         };
         if actor.role != Role::Reporter {
             actor.require_create_in(constituency)?;
@@ -64,14 +75,14 @@ impl App {
                 } else {
                     ReporterType::Other
                 }),
-            received_at: input.received_at.map(super::micros).unwrap_or(now),
+            received_at,
             subject: input.subject.trim().to_string(),
             content: input.content,
             status: ReportStatus::New,
             reject_reason: None,
             constituency,
             owner: None,
-            tlp: input.tlp.unwrap_or(Tlp::Amber),
+            tlp,
             tags: tags("tags", &input.tags)?,
             incidents: vec![],
             named_users: named,
@@ -80,8 +91,8 @@ impl App {
             updated_at: now,
             version: 1,
         };
-        // Triage rules, SLA clocks and the audit entry: one transaction.
-        self.insert_triaged(actor, draft, None).await
+        // Triage rules, SLA clocks, observables and the audit entry: one transaction.
+        self.insert_triaged(actor, draft, None, observed).await
     }
 
     pub async fn update_report(

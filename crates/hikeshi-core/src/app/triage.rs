@@ -315,10 +315,14 @@ impl App {
         actor: &Actor,
         mut draft: Report,
         mail: crate::ports::MailParts<'_>,
+        observed: Vec<crate::observables::NewObservable>,
     ) -> Result<Report> {
         let (version, compiled) = self.compiled_rules().await?;
         let out = compiled.evaluate(&Facts::of_report(&draft));
-        let mut w = TriageWrite::default();
+        let mut w = TriageWrite {
+            observed,
+            ..Default::default()
+        };
         let now = self.now();
         if let Some(t) = out.tlp {
             draft.tlp = t;

@@ -69,4 +69,6 @@ pub struct TriageWrite {
     pub notifications: Vec<NotificationRequest>,
     pub clocks: Vec<SlaClock>,
     pub deadlines: Vec<crate::deadlines::DeadlineClock>,
+    /// The report's observables (extracted on arrival), written with it.
+    pub observed: Vec<crate::observables::NewObservable>,
 }

@@ -8,6 +8,7 @@ pub mod incidents;
 pub mod keys;
 pub mod lookup;
 pub mod notify;
+pub mod observables;
 pub mod reports;
 pub mod system;
 pub mod triage;

@@ -37,6 +37,10 @@ pub struct ReportView {
     /// SLA clocks (first response, triage); on single reads only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla: Option<Vec<hikeshi_core::sla::SlaView>>,
+    /// Typed observables (single report only; the list leaves them out): see
+    /// `GET /api/v1/reports/{id}/observables` for their correlation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observables: Option<Vec<hikeshi_core::observables::Observable>>,
 }
 
 impl From<ReportDetails> for ReportView {
@@ -63,6 +67,7 @@ impl From<ReportDetails> for ReportView {
             mail: d.mail,
             report: d.report,
             sla: None,
+            observables: None,
         }
     }
 }
@@ -104,9 +109,10 @@ pub async fn get(
     Caller(a): Caller,
     Path(id): Path<String>,
 ) -> WebResult<axum::Json<ReportView>> {
-    let (d, sla) = s.app.report_details_with_sla(&a, &id).await?;
+    let (d, sla, obs) = s.app.get_report_full(&a, &id).await?;
     let mut v = ReportView::from(d);
     v.sla = Some(sla);
+    v.observables = Some(obs);
     Ok(axum::Json(v))
 }
 

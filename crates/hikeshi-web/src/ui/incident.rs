@@ -55,6 +55,7 @@ pub struct IncidentPage {
     pub can_assign: bool,
     pub mine: bool,
     pub assignees: Vec<String>,
+    pub observables: Vec<super::observables::ObsRow>,
     /// The handling loop: iteration, tasks from playbooks, whether closing needs a review.
     pub iteration: String,
     pub tasks: Vec<TaskRow>,
@@ -296,6 +297,7 @@ pub async fn show(
         can_assign,
         mine: i.owner == Some(ui.actor.user),
         assignees,
+        observables: super::observables::rows(&ui, "incidents", &i.id.to_string()).await,
         iteration: ctx.tf(
             "incident.iteration",
             &[("n", &handling.iteration.to_string())],

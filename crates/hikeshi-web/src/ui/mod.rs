@@ -22,6 +22,7 @@ pub mod incident;
 pub mod incident_actions;
 pub mod incidents;
 pub mod limit;
+pub mod observables;
 pub mod report;
 pub mod reports;
 pub mod saved;

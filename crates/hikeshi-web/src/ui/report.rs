@@ -39,6 +39,7 @@ pub struct ReportPage {
     pub error: Option<String>,
     /// What arrived with a mailed report (shown as text, never as HTML).
     pub mail: Option<Mail>,
+    pub observables: Vec<super::observables::ObsRow>,
 }
 
 pub struct Mail {
@@ -156,6 +157,7 @@ pub async fn show(ui: Ui, id: &str, q: &str, error: Option<(StatusCode, String)>
         can_reject: can_write && matches!(r.status, ReportStatus::New | ReportStatus::Open),
         error,
         mail,
+        observables: super::observables::rows(&ui, "reports", &r.id.to_string()).await,
         ctx: ui.ctx.clone(),
     };
     Ok(render(code, &page))

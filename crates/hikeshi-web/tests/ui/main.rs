@@ -16,6 +16,7 @@ use tower::ServiceExt;
 
 mod auth;
 mod lists;
+mod observables;
 mod pages;
 
 /// A clock that starts at a fixed time and moves one millisecond per reading, so records

@@ -4,6 +4,7 @@
 
 mod client;
 pub mod clocks;
+mod observables;
 mod text;
 
 use crate::commands::{SystemClock, app};
@@ -19,7 +20,10 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 #[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    #[command(subcommand)]
+    pub what: Option<BenchWhat>,
     /// Incidents to seed before measuring.
     #[arg(long, default_value_t = 100_000)]
     pub incidents: u64,
@@ -35,6 +39,13 @@ pub struct BenchArgs {
     /// Requests per latency phase.
     #[arg(long, default_value_t = 300)]
     pub samples: usize,
+}
+
+/// Benchmarks other than the core one.
+#[derive(clap::Subcommand, Debug)]
+pub enum BenchWhat {
+    /// Observables: bulk ingest, "seen before", constituency look-ups, extraction.
+    Observables(observables::ObservablesArgs),
 }
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
@@ -143,6 +154,9 @@ async fn throughput(
 }
 
 pub async fn run(a: BenchArgs) -> Result<()> {
+    if let Some(BenchWhat::Observables(o)) = a.what {
+        return observables::run(o).await;
+    }
     let tmp = std::env::temp_dir().join(format!("hikeshi-bench-{}", std::process::id()));
     let url = match &a.database_url {
         Some(u) => u.clone(),

@@ -7,6 +7,7 @@ mod handling;
 mod incidents;
 mod input;
 mod notify;
+mod observables;
 mod pgp;
 mod session;
 mod triage;

@@ -7,6 +7,7 @@ mod handling;
 mod incidents;
 mod lists;
 mod mail;
+mod observables;
 mod pgp;
 mod triage;
 mod work;

@@ -156,6 +156,7 @@ async fn a_triaged_report_is_one_transaction() {
             notifications: vec![note("triage:a")],
             clocks: vec![clock(&r.id.to_string(), ClockKind::Triage, Some(t0()))],
             deadlines: vec![deadline("d-1", i.id, Some(t0()))],
+            observed: vec![],
         };
         let meta = MailMeta {
             raw_id: "raw-9".into(),

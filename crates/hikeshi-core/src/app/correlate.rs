@@ -1,0 +1,268 @@
+//! "Seen before": for each observable, the other reports and incidents with the same value
+//! and, for IPs, with another value in the same /24 or /48 — bounded and access-checked.
+//!
+//! Bounds: a value on the warning list, or linked to more records than the cut-off, is
+//! `common` and not correlated record by record; every query reads at most cut-off + 1
+//! links. Visibility: records the caller may not see are left out of the lists **and the
+//! counts** (counts are of visible records only, so correlation never tells one
+//! constituency that another has seen a value). `common` is the one fact that spans
+//! constituencies: it says a value is widespread, never where.
+
+use super::App;
+use crate::access::{Actor, Guarded};
+use crate::error::{Error, Result};
+use crate::model::{TargetKind, Tlp};
+use crate::observables::{Kind, Observable, RecordFacts, prefix_name};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// (record kind, record id).
+type RecordKey = (String, String);
+
+/// Records listed per observable (the counts go further).
+pub const RELATED_LISTED: usize = 10;
+
+/// Most recent links read per value (and per network) to count and list visible records:
+/// the cost of a look-up is bounded by this, whatever the cut-off.
+pub const RELATED_SCAN: i64 = 200;
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RelatedRecord {
+    /// `report` or `incident`.
+    pub kind: String,
+    pub id: String,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub title: String,
+    pub status: String,
+}
+
+/// Visible records sharing a value or a network.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Related {
+    /// Visible records, newest first (the first few).
+    pub records: Vec<RelatedRecord>,
+    /// Visible records among the most recent links read (at most 200).
+    pub count: usize,
+    /// More links exist than were read: `count` is a lower bound.
+    pub capped: bool,
+    /// Too many records to correlate (fan-out above the cut-off).
+    pub common: bool,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrefixRelated {
+    /// `198.51.100.0/24` or `2001:db8:1::/48`.
+    pub network: String,
+    #[serde(flatten)]
+    pub related: Related,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Correlation {
+    /// On the warning list or above the fan-out cut-off: not correlated.
+    pub common: bool,
+    /// `warning-list:<list> <entry>` or `fan-out`.
+    pub common_reason: Option<String>,
+    pub same_value: Related,
+    /// IPs only: other values in the same /24 (IPv4) or /48 (IPv6).
+    pub same_network: Option<PrefixRelated>,
+}
+
+/// An observable with its correlation.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObservableView {
+    #[serde(flatten)]
+    pub observable: Observable,
+    pub seen: Correlation,
+}
+
+fn guard(f: &RecordFacts) -> Guarded<'_> {
+    Guarded {
+        constituency: f.constituency,
+        tlp: f.tlp,
+        named_users: &f.named_users,
+        created_by: f.created_by,
+        is_incident: f.kind == TargetKind::Incident,
+    }
+}
+
+impl App {
+    /// Visible records among these (kind, id) pairs, by id.
+    pub(crate) async fn visible_records(
+        &self,
+        actor: &Actor,
+        ids: Vec<(String, String)>,
+    ) -> Result<HashMap<String, RecordFacts>> {
+        let facts = self.store.record_facts(&ids).await?;
+        Ok(facts
+            .into_iter()
+            .filter(|f| actor.can_see(guard(f)))
+            .map(|f| (f.id.clone(), f))
+            .collect())
+    }
+
+    /// Correlation of the observables of one record (`own` is left out of every list).
+    pub async fn correlate(
+        &self,
+        actor: &Actor,
+        own: &str,
+        obs: &[Observable],
+    ) -> Result<Vec<Correlation>> {
+        let cutoff = self.observables.common_cutoff;
+        let warn = &self.observables.warning;
+        let reason = |o: &Observable| -> Option<String> {
+            let kind = Kind::parse(&o.kind)?;
+            if o.warning_listed {
+                let m = warn.check(kind, &o.value);
+                return Some(match m {
+                    Some(m) => format!("warning-list:{} {}", m.list, m.entry),
+                    None => "warning-list".into(),
+                });
+            }
+            (o.records > cutoff).then(|| "fan-out".to_string())
+        };
+        let reasons: Vec<Option<String>> = obs.iter().map(reason).collect();
+        let ids: Vec<i64> = obs
+            .iter()
+            .zip(&reasons)
+            .filter(|(_, r)| r.is_none())
+            .map(|(o, _)| o.value_id)
+            .collect();
+        let links = self.store.records_of_values(&ids, RELATED_SCAN).await?;
+        let mut by_value: HashMap<i64, (Vec<RecordKey>, i64)> = HashMap::new();
+        let mut wanted: HashSet<RecordKey> = HashSet::new();
+        for (vid, kind, id) in links {
+            let e = by_value.entry(vid).or_default();
+            e.1 += 1;
+            if id != own {
+                wanted.insert((kind.clone(), id.clone()));
+                e.0.push((kind, id));
+            }
+        }
+        // Per network: (records, links read, above the cut-off).
+        let mut by_prefix: HashMap<(i64, i64), (Vec<RecordKey>, i64, bool)> = HashMap::new();
+        let net_limit = (cutoff + 1).min(RELATED_SCAN);
+        for (o, r) in obs.iter().zip(&reasons) {
+            let Some(p) = o.prefix else { continue };
+            if r.is_some() {
+                continue;
+            }
+            let rows = self
+                .store
+                .records_in_prefix(p, o.value_id, net_limit)
+                .await?;
+            let (read, over) = (rows.len() as i64, rows.len() as i64 > cutoff);
+            let rows: Vec<RecordKey> = rows.into_iter().filter(|(_, id)| id != own).collect();
+            wanted.extend(rows.iter().cloned());
+            by_prefix.insert((p, o.value_id), (rows, read, over));
+        }
+        let visible = self
+            .visible_records(actor, wanted.into_iter().collect())
+            .await?;
+        let related = |rows: &[RecordKey], read: i64| -> Related {
+            let mut seen: Vec<&RecordFacts> =
+                rows.iter().filter_map(|(_, id)| visible.get(id)).collect();
+            seen.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+            seen.dedup_by(|a, b| a.id == b.id);
+            Related {
+                count: seen.len(),
+                capped: read >= RELATED_SCAN,
+                records: seen
+                    .iter()
+                    .take(RELATED_LISTED)
+                    .map(|f| RelatedRecord {
+                        kind: f.kind.as_str().to_string(),
+                        id: f.id.clone(),
+                        reference: f.reference.clone(),
+                        title: f.title.clone(),
+                        status: f.status.clone(),
+                    })
+                    .collect(),
+                common: false,
+            }
+        };
+        let common = || Related {
+            common: true,
+            ..Default::default()
+        };
+        Ok(obs
+            .iter()
+            .zip(reasons)
+            .map(|(o, reason)| {
+                let is_common = reason.is_some();
+                let same_value = match by_value.get(&o.value_id) {
+                    _ if is_common => common(),
+                    Some((rows, read)) => related(rows, *read),
+                    None => related(&[], 0),
+                };
+                let same_network = o.prefix.map(|p| PrefixRelated {
+                    network: prefix_name(p),
+                    related: match by_prefix.get(&(p, o.value_id)) {
+                        Some((rows, read, false)) => related(rows, *read),
+                        _ => common(),
+                    },
+                });
+                Correlation {
+                    common: is_common,
+                    common_reason: reason,
+                    same_value,
+                    same_network,
+                }
+            })
+            .collect())
+    }
+
+    /// The observables of a record with their correlation.
+    pub async fn observables_seen(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        id: &str,
+    ) -> Result<Vec<ObservableView>> {
+        let t = self.observable_target(actor, kind, id).await?;
+        let obs = self.store.observables_of(&t.rec.id).await?;
+        let seen = self.correlate(actor, &t.rec.id, &obs).await?;
+        Ok(obs
+            .into_iter()
+            .zip(seen)
+            .map(|(observable, seen)| ObservableView { observable, seen })
+            .collect())
+    }
+
+    /// What we have stored on one value, for `GET /lookup`: visible records with it and
+    /// its network, whether it is common. None when the value was never stored.
+    pub async fn observed(
+        &self,
+        actor: &Actor,
+        kind: Kind,
+        value: &str,
+    ) -> Result<Option<Correlation>> {
+        let Some(v) = self.store.find_value(kind, value).await? else {
+            return Ok(None);
+        };
+        let o = Observable {
+            id: String::new(),
+            value_id: v.id,
+            record: Default::default(),
+            kind: kind.as_str().to_string(),
+            value: v.value.clone(),
+            first_seen: jiff::Timestamp::UNIX_EPOCH,
+            last_seen: jiff::Timestamp::UNIX_EPOCH,
+            sightings: 0,
+            tlp: Tlp::Clear,
+            ioc: false,
+            tags: vec![],
+            warning_listed: v.common,
+            prefix: v.prefix,
+            records: v.records,
+        };
+        let mut seen = self.correlate(actor, "", std::slice::from_ref(&o)).await?;
+        seen.pop().map(Some).ok_or(Error::NotFound)
+    }
+}

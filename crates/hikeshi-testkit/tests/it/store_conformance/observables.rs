@@ -1,0 +1,326 @@
+//! Observables: the value dictionary, links with sightings, record counts, updates and
+//! deletes, correlation reads (same value, same /24 and /48, bounded), record facts, and
+//! observables written in the report's own transaction.
+
+use super::fx::*;
+use hikeshi_core::ids::*;
+use hikeshi_core::model::*;
+use hikeshi_core::observables::{Kind, NewObservable, RecordRef, WarningList};
+use hikeshi_core::ports::Store;
+use hikeshi_testkit::for_each_db;
+use jiff::SignedDuration;
+
+fn obs(kind: Kind, value: &str) -> NewObservable {
+    NewObservable::new(
+        kind,
+        value.into(),
+        Tlp::Amber,
+        t0(),
+        &WarningList::builtin(),
+    )
+}
+
+fn rec(kind: TargetKind, id: &str) -> RecordRef {
+    RecordRef {
+        kind,
+        id: id.into(),
+    }
+}
+
+#[tokio::test]
+async fn links_count_records_and_sightings() {
+    for_each_db(|db| async move {
+        let s = db.open().await;
+        let (a, b) = ("rec-a", "rec-b");
+        let batch = vec![
+            (
+                rec(TargetKind::Report, a),
+                vec![
+                    obs(Kind::Ipv4, "45.33.32.156"),
+                    obs(Kind::Ipv4, "45.33.32.156"),
+                    obs(Kind::Domain, "evil.example.jp"),
+                    obs(Kind::Ipv4, "8.8.8.8"),
+                ],
+            ),
+            (
+                rec(TargetKind::Incident, b),
+                vec![obs(Kind::Ipv4, "45.33.32.156")],
+            ),
+        ];
+        s.add_observables(&batch, &[audit("observable.add", TargetKind::Report, a)])
+            .await
+            .expect("add");
+        let got = s.observables_of(a).await.expect("list");
+        assert_eq!(got.len(), 3, "{got:?}");
+        let ip = got.iter().find(|o| o.value == "45.33.32.156").expect("ip");
+        assert_eq!((ip.kind.as_str(), ip.sightings, ip.records), ("ipv4", 2, 2));
+        assert_eq!(ip.record.kind, "report");
+        assert!(!ip.warning_listed && ip.prefix.is_some());
+        let dns = got.iter().find(|o| o.value == "8.8.8.8").expect("resolver");
+        assert!(dns.warning_listed, "8.8.8.8 is on the warning list");
+        // The same value again on the same record: one link, more sightings, later last_seen.
+        let mut again = obs(Kind::Ipv4, "45.33.32.156");
+        again.seen_at = t0() + SignedDuration::from_hours(1);
+        again.ioc = true;
+        s.add_observables(&[(rec(TargetKind::Report, a), vec![again])], &[])
+            .await
+            .expect("add again");
+        let ip = s
+            .get_observable(&ip.id)
+            .await
+            .expect("get")
+            .expect("present");
+        assert_eq!((ip.sightings, ip.records), (3, 2));
+        assert!(ip.ioc);
+        assert_eq!(ip.first_seen, t0());
+        assert_eq!(ip.last_seen, t0() + SignedDuration::from_hours(1));
+        assert_eq!(db.count("obs_values").await, 3);
+        assert_eq!(db.count("obs_links").await, 4);
+        assert_eq!(db.count("audit_log").await, 1);
+        assert!(s.get_observable("9-9").await.expect("get").is_none());
+        assert!(s.get_observable("nonsense").await.expect("get").is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn update_and_delete_observables() {
+    for_each_db(|db| async move {
+        let s = db.open().await;
+        let batch = vec![
+            (
+                rec(TargetKind::Report, "r1"),
+                vec![obs(Kind::Sha256, &"ab".repeat(32))],
+            ),
+            (
+                rec(TargetKind::Report, "r2"),
+                vec![obs(Kind::Sha256, &"ab".repeat(32))],
+            ),
+        ];
+        s.add_observables(&batch, &[]).await.expect("add");
+        let mut o = s.observables_of("r1").await.expect("list").remove(0);
+        o.ioc = true;
+        o.tlp = Tlp::Red;
+        o.tags = vec!["c2".into(), "フィッシング".into()];
+        s.update_observable(&o, &audit("observable.promote", TargetKind::Report, "r1"))
+            .await
+            .expect("update");
+        let got = s.get_observable(&o.id).await.expect("get").expect("there");
+        assert_eq!(
+            (got.ioc, got.tlp, got.tags.clone()),
+            (true, Tlp::Red, o.tags.clone())
+        );
+        s.delete_observable(&o, &audit("observable.delete", TargetKind::Report, "r1"))
+            .await
+            .expect("delete");
+        assert!(s.observables_of("r1").await.expect("list").is_empty());
+        let left = s.observables_of("r2").await.expect("list");
+        assert_eq!(left[0].records, 1, "the value's record count dropped");
+        assert!(matches!(
+            s.delete_observable(&o, &audit("observable.delete", TargetKind::Report, "r1"))
+                .await,
+            Err(hikeshi_core::Error::NotFound)
+        ));
+        assert!(matches!(
+            s.update_observable(&o, &audit("x", TargetKind::Report, "r1"))
+                .await,
+            Err(hikeshi_core::Error::NotFound)
+        ));
+        assert_eq!(db.count("audit_log").await, 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn correlation_reads_are_bounded() {
+    for_each_db(|db| async move {
+        let s = db.open().await;
+        let mut batch = Vec::new();
+        for i in 0..5 {
+            batch.push((
+                rec(TargetKind::Report, &format!("r{i}")),
+                vec![obs(Kind::Domain, "shared.example.jp")],
+            ));
+        }
+        batch.push((
+            rec(TargetKind::Report, "v4a"),
+            vec![obs(Kind::Ipv4, "45.33.32.1")],
+        ));
+        batch.push((
+            rec(TargetKind::Report, "v4b"),
+            vec![obs(Kind::Ipv4, "45.33.32.200")],
+        ));
+        batch.push((
+            rec(TargetKind::Report, "v4c"),
+            vec![obs(Kind::Ipv4, "45.33.33.1")],
+        ));
+        batch.push((
+            rec(TargetKind::Incident, "v6a"),
+            vec![obs(Kind::Ipv6, "2a01:4f8:1:2::1")],
+        ));
+        batch.push((
+            rec(TargetKind::Report, "v6b"),
+            vec![obs(Kind::Ipv6, "2a01:4f8:1:ff::9")],
+        ));
+        s.add_observables(&batch, &[]).await.expect("add");
+        let v = s
+            .find_value(Kind::Domain, "shared.example.jp")
+            .await
+            .expect("find")
+            .expect("stored");
+        assert_eq!(v.records, 5);
+        assert!(
+            s.find_value(Kind::Domain, "other.jp")
+                .await
+                .expect("find")
+                .is_none()
+        );
+        let rows = s.records_of_values(&[v.id], 3).await.expect("records");
+        assert_eq!(rows.len(), 3, "limited per value");
+        assert!(rows.iter().all(|(vid, k, _)| *vid == v.id && k == "report"));
+        assert_eq!(rows[0].2, "r4", "newest link first");
+        let a = s
+            .find_value(Kind::Ipv4, "45.33.32.1")
+            .await
+            .expect("f")
+            .expect("a");
+        let near = s
+            .records_in_prefix(a.prefix.expect("prefix"), a.id, 10)
+            .await
+            .expect("prefix");
+        assert_eq!(
+            near,
+            vec![("report".to_string(), "v4b".to_string())],
+            "same /24 only"
+        );
+        let six = s
+            .find_value(Kind::Ipv6, "2a01:4f8:1:2::1")
+            .await
+            .expect("f")
+            .expect("6");
+        let near = s
+            .records_in_prefix(six.prefix.expect("prefix"), six.id, 10)
+            .await
+            .expect("p");
+        assert_eq!(
+            near,
+            vec![("report".to_string(), "v6b".to_string())],
+            "same /48"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reports_carry_observables_in_one_transaction_and_facts_are_read() {
+    for_each_db(|db| async move {
+        let s = db.open().await;
+        let c = constituency("acme");
+        s.insert_constituency(&c, &audit("c", TargetKind::Constituency, c.id))
+            .await
+            .expect("constituency");
+        let u = UserId::new(ms(t0()));
+        let r = report("不審な通信", u, Some(c.id), t0());
+        let stored = s
+            .insert_report_observed(
+                &r,
+                &[obs(Kind::Ipv4, "45.33.32.156")],
+                &audit("report.create", TargetKind::Report, r.id),
+            )
+            .await
+            .expect("insert");
+        assert!(stored.reference.starts_with('R'));
+        let got = s.observables_of(&r.id.to_string()).await.expect("list");
+        assert_eq!(got.len(), 1);
+        // A failing insert (same id again) leaves no observable behind.
+        let mut dup = r.clone();
+        dup.subject = "again".into();
+        assert!(
+            s.insert_report_observed(
+                &dup,
+                &[obs(Kind::Domain, "rollback.example.jp")],
+                &audit("report.create", TargetKind::Report, r.id),
+            )
+            .await
+            .is_err()
+        );
+        assert!(
+            s.find_value(Kind::Domain, "rollback.example.jp")
+                .await
+                .expect("find")
+                .is_none(),
+            "rolled back with the report"
+        );
+        let i = incident("調査", u, None, Tlp::Red, t0());
+        let i = s
+            .insert_incident(&i, &audit("incident.create", TargetKind::Incident, i.id))
+            .await
+            .expect("incident");
+        let facts = s
+            .record_facts(&[
+                ("report".into(), r.id.to_string()),
+                ("incident".into(), i.id.to_string()),
+                ("report".into(), "missing".into()),
+            ])
+            .await
+            .expect("facts");
+        assert_eq!(facts.len(), 2);
+        let fr = facts
+            .iter()
+            .find(|f| f.kind == TargetKind::Report)
+            .expect("report");
+        assert_eq!(
+            (fr.title.as_str(), fr.constituency, fr.tlp),
+            ("不審な通信", Some(c.id), Tlp::Amber)
+        );
+        let fi = facts
+            .iter()
+            .find(|f| f.kind == TargetKind::Incident)
+            .expect("incident");
+        assert_eq!(
+            (fi.reference.as_str(), fi.tlp, fi.created_by),
+            (i.reference.as_str(), Tlp::Red, u)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn mail_reports_carry_observables() {
+    for_each_db(|db| async move {
+        let s = db.open().await;
+        let r = report("phishing", UserId::new(ms(t0())), None, t0());
+        let m = MailMeta {
+            raw_id: "raw-1".into(),
+            message_id: None,
+            from: Some("a@example.jp".into()),
+            to: vec![],
+            auto_generated: false,
+            auto_reason: None,
+            signature: "none".into(),
+            language: "en".into(),
+            malformed: vec![],
+            headers: vec![],
+        };
+        s.insert_mail_report_observed(
+            &r,
+            &m,
+            &[],
+            &[
+                obs(Kind::Url, "http://evil.example.jp/login"),
+                obs(Kind::Domain, "evil.example.jp"),
+            ],
+            &audit("report.create", TargetKind::Report, r.id),
+        )
+        .await
+        .expect("insert");
+        let got = s.observables_of(&r.id.to_string()).await.expect("list");
+        let kinds: Vec<&str> = got.iter().map(|o| o.kind.as_str()).collect();
+        assert_eq!(kinds, vec!["domain", "url"]);
+        assert_eq!(
+            s.mail_meta(&[r.id.to_string()]).await.expect("meta").len(),
+            1
+        );
+    })
+    .await;
+}
