@@ -45,6 +45,10 @@ pub const TABLES: &[&str] = &[
     "raw_messages",
     "mail_meta",
     "saved_searches",
+    "report_details",
+    "alert_series",
+    "alert_open",
+    "form_rejections",
 ];
 
 fn columns(table: &str) -> &'static [(&'static str, K)] {
@@ -238,6 +242,33 @@ fn columns(table: &str) -> &'static [(&'static str, K)] {
             ("name", T),
             ("path", T),
             ("created_at", I),
+        ],
+        "report_details" => &[
+            ("report_id", T),
+            ("format", T),
+            ("observables", T),
+            ("details", T),
+        ],
+        "alert_series" => &[
+            ("report_id", T),
+            ("source", T),
+            ("dedup_key", T),
+            ("count", I),
+            ("first_seen", I),
+            ("last_seen", I),
+        ],
+        "alert_open" => &[
+            ("source", T),
+            ("dedup_key", T),
+            ("report_id", T),
+            ("opened_at", I),
+        ],
+        "form_rejections" => &[
+            ("id", T),
+            ("at", I),
+            ("reason", T),
+            ("client", T),
+            ("data", T),
         ],
         _ => &[],
     }

@@ -16,6 +16,7 @@ mod codec;
 mod connect;
 mod export;
 mod incidents;
+mod intake;
 mod mail;
 mod migrate;
 mod reports;

@@ -24,7 +24,11 @@ const META_COLS: &[&str] = &[
     "headers",
 ];
 
-async fn put_meta(tx: &mut Transaction<'static, Any>, record_id: &str, m: &MailMeta) -> Result<()> {
+pub(crate) async fn put_meta(
+    tx: &mut Transaction<'static, Any>,
+    record_id: &str,
+    m: &MailMeta,
+) -> Result<()> {
     let vals: Vec<Val> = vec![
         record_id.into(),
         m.raw_id.clone().into(),

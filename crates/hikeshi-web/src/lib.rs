@@ -106,6 +106,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/verify", get(admin::verify_audit))
         .route("/extract", post(api::extract::extract))
         .route("/lookup", get(api::lookup::lookup))
+        .route("/alerts", post(api::alerts::create))
         .fallback(api_not_found);
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(

@@ -22,6 +22,10 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Database connections per node.
     pub max_connections: u32,
+    /// Alert deduplication window in seconds (same source and key → one report).
+    pub alert_window_secs: u64,
+    /// Per-source alert windows in seconds, overriding `alert_window_secs`.
+    pub alert_windows: std::collections::BTreeMap<String, u64>,
 }
 
 impl Default for Config {
@@ -34,6 +38,8 @@ impl Default for Config {
             max_body: 2 * 1024 * 1024,
             secure_cookies: false,
             max_connections: 16,
+            alert_window_secs: 86_400,
+            alert_windows: Default::default(),
         }
     }
 }
@@ -62,6 +68,13 @@ secure_cookies = false
 
 # Database connections per node.
 max_connections = 16
+
+# Alerts (POST /api/v1/alerts): the same deduplication key from the same source within this
+# many seconds counts on one report instead of making a new one.
+alert_window_secs = 86400
+# Per-source windows, e.g. a noisy IDS:
+# [alert_windows]
+# suricata-dc1 = 3600
 "#;
 
 impl Config {
@@ -85,6 +98,19 @@ impl Config {
             c.database_url = Some(u.clone());
         }
         Ok(c)
+    }
+
+    /// The alert deduplication policy.
+    pub fn alert_policy(&self) -> hikeshi_core::app::AlertPolicy {
+        let secs = |s: u64| jiff::SignedDuration::from_secs(s.min(i64::MAX as u64) as i64);
+        hikeshi_core::app::AlertPolicy {
+            default_window: secs(self.alert_window_secs),
+            per_source: self
+                .alert_windows
+                .iter()
+                .map(|(k, v)| (k.clone(), secs(*v)))
+                .collect(),
+        }
     }
 
     /// The database URL: the configured one, or the SQLite file in the data directory.

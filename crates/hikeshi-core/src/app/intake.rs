@@ -334,6 +334,7 @@ impl App {
         let ids: Vec<String> = reports.iter().map(|r| r.id.to_string()).collect();
         let mut metas = self.store.mail_meta(&ids).await?;
         let files = self.store.attachments_of_many(&ids).await?;
+        let mut structured = self.store.structured_details(&ids).await?;
         Ok(reports
             .into_iter()
             .map(|r| {
@@ -342,6 +343,13 @@ impl App {
                     .iter()
                     .position(|(k, _)| *k == id)
                     .map(|i| metas.swap_remove(i).1);
+                let (structured, alert) = match structured.iter().position(|(k, _, _)| *k == id) {
+                    Some(i) => {
+                        let (_, d, s) = structured.swap_remove(i);
+                        (Some(d), s)
+                    }
+                    None => (None, None),
+                };
                 let attachments = files
                     .iter()
                     .filter(|a| a.target_id == id)
@@ -351,6 +359,8 @@ impl App {
                     report: r,
                     mail,
                     attachments,
+                    structured,
+                    alert,
                 }
             })
             .collect())
@@ -395,6 +405,10 @@ pub struct ReportDetails {
     pub report: Report,
     pub mail: Option<MailMeta>,
     pub attachments: Vec<Attachment>,
+    /// The structured document (alert, X-ARF, ARF, IODEF, web form) and its observables.
+    pub structured: Option<StructuredDetails>,
+    /// The deduplication series, for alert reports.
+    pub alert: Option<AlertSeries>,
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! store call (one transaction). Front doors (API, UI, CLI, mail) only call these.
 
 mod admin;
+mod alerts;
 mod auth;
 mod incidents;
 mod inputs;
@@ -15,6 +16,9 @@ mod work;
 pub use work::{MAX_ATTACHMENT, Parent};
 
 pub use admin::domain_ok;
+pub use alerts::{
+    AlertLanded, AlertPolicy, MAX_OBSERVABLES, NewAlert, check_observable, check_observables,
+};
 pub use auth::{Bootstrap, SESSION_HOURS};
 pub use inputs::*;
 pub use intake::{

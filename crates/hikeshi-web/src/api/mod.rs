@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Handlers are thin: parse → one use case → render.
 
 pub mod admin;
+pub mod alerts;
 pub mod extract;
 pub mod incidents;
 pub mod lookup;

@@ -1,6 +1,7 @@
 //! The JSON API through the real router: the behaviour clients rely on.
 
 mod access;
+mod alerts;
 mod edges;
 mod incidents;
 mod input;
