@@ -271,10 +271,59 @@ impl App {
                 });
             }
         }
-        let constituency = self
-            .store
-            .constituency_for_domains(&routing_domains(&msg))
-            .await?;
+        // X-ARF or ARF inside: a structured report (a refused one is noted, never dropped).
+        let mut m = m;
+        let structured = match hikeshi_formats::from_mail(raw) {
+            Some(Ok(s)) => Some(s),
+            Some(Err(e)) => {
+                m.malformed.push(format!("structured report refused: {e}"));
+                None
+            }
+            None => None,
+        };
+        let routed = match &structured {
+            Some(s) => self.route_observables(&s.observables).await?,
+            None => None,
+        };
+        let constituency = match routed {
+            Some(c) => Some(c),
+            None => {
+                self.store
+                    .constituency_for_domains(&routing_domains(&msg))
+                    .await?
+            }
+        };
+        if let Some(s) = structured {
+            let draft = self.structured_draft(
+                actor,
+                &s,
+                Channel::Email,
+                m.from.clone(),
+                constituency,
+                &body,
+            );
+            let files = self.files(actor, TargetKind::Report, &draft.id.to_string(), &msg);
+            let audit = self.audit(
+                who(actor),
+                "report.create",
+                TargetKind::Report,
+                draft.id.to_string(),
+                None,
+                json(&draft),
+            );
+            let details = super::structured::details_of(&s);
+            let stored = self
+                .store
+                .insert_structured_report(&draft, &details, Some(&m), &files, &audit)
+                .await?;
+            return Ok(Landed {
+                kind: "report".into(),
+                reference: stored.reference,
+                id: stored.id.to_string(),
+                raw_id: raw_msg.id.clone(),
+                auto_generated: m.auto_generated,
+            });
+        }
         let now = self.now();
         let reporter = m.from.clone().unwrap_or_else(|| "(unknown sender)".into());
         let draft = Report {

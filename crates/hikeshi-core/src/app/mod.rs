@@ -10,6 +10,7 @@ mod inputs;
 mod intake;
 mod lookup;
 mod reports;
+mod structured;
 mod views;
 mod work;
 
@@ -25,6 +26,7 @@ pub use intake::{
     DEFAULT_TAG_PREFIX, Decision, Landed, MAX_RAW_MESSAGE, ReportDetails, decide, routing_domains,
 };
 pub use lookup::{LookupResult, Owner, ROUTING_TTL, Seen};
+pub use structured::MAX_DOCUMENT;
 pub use views::{COUNT_CAP, SAVED_SEARCH_PAGES};
 
 use crate::access::{Actor, Guarded};

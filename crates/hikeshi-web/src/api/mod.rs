@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod alerts;
+pub mod documents;
 pub mod extract;
 pub mod incidents;
 pub mod lookup;

@@ -6,6 +6,7 @@ mod edges;
 mod incidents;
 mod input;
 mod session;
+mod structured;
 mod work;
 
 use axum::http::StatusCode;
