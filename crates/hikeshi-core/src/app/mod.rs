@@ -12,6 +12,7 @@ mod lookup;
 mod reports;
 mod structured;
 mod views;
+mod webform;
 mod work;
 
 pub use work::{MAX_ATTACHMENT, Parent};
@@ -28,6 +29,10 @@ pub use intake::{
 pub use lookup::{LookupResult, Owner, ROUTING_TTL, Seen};
 pub use structured::MAX_DOCUMENT;
 pub use views::{COUNT_CAP, SAVED_SEARCH_PAGES};
+pub use webform::{
+    FORM_MAX_DESCRIPTION, FORM_MAX_FILE, FORM_MAX_FILES, Upload, WebReceipt, WebReport,
+    check_web_report,
+};
 
 use crate::access::{Actor, Guarded};
 use crate::error::{Error, Result};

@@ -7,6 +7,7 @@ mod incidents;
 mod input;
 mod session;
 mod structured;
+mod webform;
 mod work;
 
 use axum::http::StatusCode;
