@@ -261,3 +261,58 @@ async fn corpus_samples_through_intake() {
     })
     .await;
 }
+
+const IODEF: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<IODEF-Document version="2.00" xml:lang="en" xmlns="urn:ietf:params:xml:ns:iodef-2.0">
+  <Incident purpose="reporting" restriction="amber">
+    <IncidentID name="csirt.example.com">189493</IncidentID>
+    <GenerationTime>2015-10-02T11:18:00-05:00</GenerationTime>
+    <Description>Scan of our web servers</Description>
+    <Contact role="creator" type="organization"><ContactName>CSIRT</ContactName>
+      <Email><EmailTo>contact@csirt.example.com</EmailTo></Email></Contact>
+    <EventData><Flow><System category="source"><Node>
+      <Address category="ipv4-addr">192.0.2.200</Address></Node></System></Flow></EventData>
+  </Incident>
+</IODEF-Document>"#;
+
+#[tokio::test]
+async fn iodef_document_through_the_api() {
+    for_each_backend(|t| async move {
+        let cid = with_netblock(&t).await;
+        let created = ok(
+            post_bytes(
+                &t,
+                "/api/v1/reports/document",
+                "application/iodef+xml",
+                IODEF.as_bytes(),
+            )
+            .await,
+            StatusCode::CREATED,
+        );
+        let r = report(&t, &created["ref"]).await;
+        assert_eq!(r["structured"]["format"], json!("iodef"));
+        assert!(has(&r, "ipv4", "192.0.2.200"), "{r}");
+        assert!(
+            !has(&r, "email", "contact@csirt.example.com"),
+            "the reporter's contact is not an observable"
+        );
+        assert_eq!(r["constituency"], json!(cid));
+        assert_eq!(
+            r["subject"],
+            json!("IODEF reporting: Scan of our web servers")
+        );
+        problem(
+            &post_bytes(
+                &t,
+                "/api/v1/reports/document?format=iodef",
+                "application/xml",
+                IODEF.replace("2.00", "1.00").as_bytes(),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("document"),
+        );
+        assert_eq!(t.count("reports").await, 1);
+    })
+    .await;
+}
