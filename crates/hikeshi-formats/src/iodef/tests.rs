@@ -107,7 +107,7 @@ fn refusals() {
     assert!(parse(no_contact.as_bytes()).is_err(), "no Contact");
     let no_incident = r#"<IODEF-Document version="2.00" xmlns="urn:ietf:params:xml:ns:iodef-2.0"></IODEF-Document>"#;
     assert!(parse(no_incident.as_bytes()).is_err());
-    assert!(matches!(parse(b"not xml at all <"), Err(_)));
+    assert!(parse(b"not xml at all <").is_err());
     assert!(parse(b"").is_err());
     let doctype = format!(
         "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>{}",
