@@ -9,8 +9,9 @@
 //!   with structural checks only: upstream's own v3 schema rejects its samples.
 //! - **ARF** ([`arf`]): RFC 5965 `multipart/report; report-type=feedback-report` mail.
 //! - **IODEF v2** ([`iodef`]): RFC 7970 XML.
-//! - **Mail** ([`from_mail`]): recognises X-ARF (an `X-XARF` header, or a JSON part or body
-//!   that is an X-ARF document) and ARF in a raw message.
+//! - **Mail** ([`from_mail`]): recognises IODEF (an `application/iodef+xml` part), X-ARF (an
+//!   `X-XARF` header, or a JSON part or body that is an X-ARF document) and ARF in a raw
+//!   message.
 //!
 //! Invariants: no I/O (schemas are compiled in, references never fetched), no clock; never
 //! panics on any input; a document is either accepted whole or refused with reasons.

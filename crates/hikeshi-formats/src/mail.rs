@@ -3,12 +3,21 @@
 use crate::{Error, Structured, arf, xarf};
 use mail_parser::{MessageParser, MimeHeaders};
 
-/// The structured report a mail carries: X-ARF (an `X-XARF` header, or a JSON part or body
-/// that is an X-ARF document) or ARF (`multipart/report; report-type=feedback-report`).
+/// The structured report a mail carries: IODEF (an `application/iodef+xml` part), X-ARF (an
+/// `X-XARF` header, or a JSON part or body that is an X-ARF document) or ARF
+/// (`multipart/report; report-type=feedback-report`).
 /// `None` for any other mail; `Some(Err)` when it claims a format but breaks its rules.
 pub fn from_mail(raw: &[u8]) -> Option<Result<Structured, Error>> {
     let msg = MessageParser::default().parse(raw)?;
     let flagged = msg.header_raw("X-XARF").is_some();
+    // IODEF travels as an `application/iodef+xml` part.
+    if let Some(p) = msg.parts.iter().find(|p| {
+        p.content_type()
+            .and_then(|ct| ct.subtype())
+            .is_some_and(|s| s.eq_ignore_ascii_case("iodef+xml"))
+    }) {
+        return Some(crate::iodef::parse(p.contents()));
+    }
     for p in &msg.parts {
         let json_type = p.content_type().is_some_and(|ct| {
             ct.subtype()
@@ -102,6 +111,11 @@ mod tests {
         );
         check(
             &format!("{head}X-XARF: PLAIN\r\n\r\nplain text"),
+            Some(Err(())),
+        );
+        // IODEF as a part.
+        check(
+            &format!("{head}Content-Type: application/iodef+xml\r\n\r\n<IODEF-Document/>"),
             Some(Err(())),
         );
         // JSON that is not X-ARF, unflagged: an ordinary mail.
