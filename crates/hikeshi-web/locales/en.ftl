@@ -380,3 +380,7 @@ rsit-type.vulnerable.vulnerable-system = Vulnerable System
 rsit-type.other.other = Uncategorised
 rsit-type.other.undetermined = Undetermined
 rsit-type.test.test = Test
+report.structured = Structured report and observables
+report.alert-count = Alerts with this key
+report.alert-first = First seen
+report.alert-last = Last seen

@@ -380,3 +380,7 @@ rsit-type.vulnerable.vulnerable-system = 脆弱なシステム
 rsit-type.other.other = 未分類
 rsit-type.other.undetermined = 分類不能
 rsit-type.test.test = テスト
+report.structured = 構造化レポートと観測値
+report.alert-count = 同じキーのアラート数
+report.alert-first = 初回
+report.alert-last = 最終
