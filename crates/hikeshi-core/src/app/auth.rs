@@ -50,7 +50,7 @@ impl App {
         }
     }
 
-    async fn key(&self) -> Result<Vec<u8>> {
+    pub(crate) async fn key(&self) -> Result<Vec<u8>> {
         if let Some(k) = self.key.get() {
             return Ok(k.clone());
         }

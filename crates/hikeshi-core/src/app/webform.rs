@@ -116,6 +116,31 @@ pub fn check_web_report(r: &WebReport, files: &[Upload]) -> Result<()> {
 }
 
 impl App {
+    /// A token for the public form (no session to bind it to): a random value and its HMAC
+    /// under the installation key, `RANDOM.MAC`. The web layer puts it in a cookie and in
+    /// the form (double submit); [`App::check_form_token`] wants both equal and signed here.
+    pub async fn new_form_token(&self) -> Result<String> {
+        let random = hex::encode(crate::secrets::random_bytes::<16>());
+        let mac =
+            crate::secrets::token_digest(&self.key().await?, &format!("public-form:{random}"));
+        Ok(format!("{random}.{}", &mac[..32.min(mac.len())]))
+    }
+
+    /// True when the cookie and the field carry the same token, signed by this installation.
+    pub async fn check_form_token(&self, cookie: &str, field: &str) -> Result<bool> {
+        if cookie.is_empty() || cookie != field {
+            return Ok(false);
+        }
+        let Some((random, mac)) = field.split_once('.') else {
+            return Ok(false);
+        };
+        let want =
+            crate::secrets::token_digest(&self.key().await?, &format!("public-form:{random}"));
+        // Both are hex of fixed length; compare without an early exit.
+        let (a, b) = (mac.as_bytes(), &want.as_bytes()[..32.min(want.len())]);
+        Ok(a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0)
+    }
+
     /// The actor the public form files reports as (audited as `public-form`).
     pub fn public_form_actor(&self) -> Actor {
         Actor {

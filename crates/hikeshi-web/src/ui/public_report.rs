@@ -1,5 +1,6 @@
-//! The public report form at `/report` (no login): multipart with attachments, a
-//! double-submit CSRF token (a random value in a cookie and in a hidden field), a per-IP
+//! The public report form at `/report` (no login): multipart with attachments, a signed
+//! double-submit CSRF token (a random value and its HMAC under the installation key, in a
+//! cookie and in a hidden field), a per-IP
 //! rate limit (the shared [`Limiter`]) and a honeypot field. A refused form comes back
 //! with the message and everything typed (attachments must be chosen again).
 
@@ -73,12 +74,18 @@ fn types(ctx: &Ctx, current: &str) -> Vec<TypeGroup> {
         .collect()
 }
 
-/// The form (again), with a fresh token in the cookie and the field.
-fn form(mut ctx: Ctx, st: StatusCode, f: WebReport, error: Option<String>) -> Response {
-    ctx.csrf = hikeshi_core::secrets::random_bytes::<16>()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+/// The form (again), with a fresh signed token in the cookie and the field.
+async fn form(
+    app: &hikeshi_core::app::App,
+    mut ctx: Ctx,
+    st: StatusCode,
+    f: WebReport,
+    error: Option<String>,
+) -> Response {
+    ctx.csrf = match app.new_form_token().await {
+        Ok(t) => t,
+        Err(e) => return page(&ctx, e),
+    };
     let cookie = format!(
         "{REPORT_CSRF_COOKIE}={}; Path=/report; HttpOnly; SameSite=Strict",
         ctx.csrf
@@ -104,8 +111,8 @@ fn form(mut ctx: Ctx, st: StatusCode, f: WebReport, error: Option<String>) -> Re
     r
 }
 
-pub async fn page_get(Anon(ctx): Anon) -> Response {
-    form(ctx, StatusCode::OK, WebReport::default(), None)
+pub async fn page_get(State(s): State<AppState>, Anon(ctx): Anon) -> Response {
+    form(&s.app, ctx, StatusCode::OK, WebReport::default(), None).await
 }
 
 /// Reads the multipart body: the fields into the form, the files into uploads. Empty file
@@ -162,11 +169,13 @@ pub async fn submit(
     if !limiter.allow(&[format!("report-ip:{client}")], Instant::now()) {
         let msg = ctx.t("pub.too-many").to_string();
         return form(
+            &s.app,
             ctx,
             StatusCode::TOO_MANY_REQUESTS,
             WebReport::default(),
             Some(msg),
-        );
+        )
+        .await;
     }
     let req = Request::from_parts(parts, body);
     let read = match Multipart::from_request(req, &()).await {
@@ -176,15 +185,21 @@ pub async fn submit(
     let Ok((mut f, csrf, files)) = read else {
         let msg = ctx.t("pub.too-large").to_string();
         return form(
+            &s.app,
             ctx,
             StatusCode::PAYLOAD_TOO_LARGE,
             WebReport::default(),
             Some(msg),
-        );
+        )
+        .await;
     };
-    if expected.is_empty() || csrf != expected {
-        let msg = ctx.t("err.csrf").to_string();
-        return form(ctx, StatusCode::FORBIDDEN, f, Some(msg));
+    match s.app.check_form_token(&expected, &csrf).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let msg = ctx.t("err.csrf").to_string();
+            return form(&s.app, ctx, StatusCode::FORBIDDEN, f, Some(msg)).await;
+        }
+        Err(e) => return page(&ctx, e),
     }
     f.lang = Lang::parse(&f.lang).unwrap_or(ctx.lang).code().to_string();
     match s.app.submit_web_report(f.clone(), files, &client).await {
@@ -210,7 +225,7 @@ pub async fn submit(
                     ),
                 _ => msg,
             };
-            form(ctx, status(&e), f, Some(msg))
+            form(&s.app, ctx, status(&e), f, Some(msg)).await
         }
         Err(e) => page(&ctx, e),
     }

@@ -207,6 +207,10 @@ async fn honeypot_csrf_and_bad_input_never_make_a_report() {
         );
         let (st, _) = submit(&t, Some("forged"), ip(2), &good(&csrf), &[]).await;
         assert_eq!(st, StatusCode::FORBIDDEN);
+        // Equal in cookie and field but not signed by this installation: refused too.
+        let forged = "00112233445566778899aabbccddeeff.00112233445566778899aabbccddeeff";
+        let (st, _) = submit(&t, Some(forged), ip(2), &good(forged), &[]).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
         // Bad input: the form again, the message naming the field by its label, all typed
         // text kept (and escaped).
         let mut bad = good(&csrf);
