@@ -115,7 +115,7 @@ fn clip(s: &str, max: usize) -> String {
 }
 
 impl App {
-    fn files(
+    pub(super) fn files(
         &self,
         actor: &Actor,
         kind: TargetKind,
@@ -294,35 +294,9 @@ impl App {
             }
         };
         if let Some(s) = structured {
-            let draft = self.structured_draft(
-                actor,
-                &s,
-                Channel::Email,
-                m.from.clone(),
-                constituency,
-                &body,
-            );
-            let files = self.files(actor, TargetKind::Report, &draft.id.to_string(), &msg);
-            let audit = self.audit(
-                who(actor),
-                "report.create",
-                TargetKind::Report,
-                draft.id.to_string(),
-                None,
-                json(&draft),
-            );
-            let details = super::structured::details_of(&s);
-            let stored = self
-                .store
-                .insert_structured_report(&draft, &details, Some(&m), &files, &audit)
-                .await?;
-            return Ok(Landed {
-                kind: "report".into(),
-                reference: stored.reference,
-                id: stored.id.to_string(),
-                raw_id: raw_msg.id.clone(),
-                auto_generated: m.auto_generated,
-            });
+            return self
+                .record_structured_mail(actor, raw_msg, &msg, &m, s, constituency, &body)
+                .await;
         }
         let now = self.now();
         let reporter = m.from.clone().unwrap_or_else(|| "(unknown sender)".into());

@@ -108,6 +108,49 @@ impl App {
         }
     }
 
+    /// A new report from a mail that carries a structured report (inside mail intake, after
+    /// the raw message was committed): mail facts and attachments kept.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn record_structured_mail(
+        &self,
+        actor: &Actor,
+        raw_msg: &RawMessage,
+        msg: &hikeshi_mail::ParsedMessage,
+        m: &MailMeta,
+        s: Structured,
+        constituency: Option<ConstituencyId>,
+        body: &str,
+    ) -> Result<super::Landed> {
+        let draft = self.structured_draft(
+            actor,
+            &s,
+            Channel::Email,
+            m.from.clone(),
+            constituency,
+            body,
+        );
+        let files = self.files(actor, TargetKind::Report, &draft.id.to_string(), msg);
+        let audit = self.audit(
+            who(actor),
+            "report.create",
+            TargetKind::Report,
+            draft.id.to_string(),
+            None,
+            json(&draft),
+        );
+        let stored = self
+            .store
+            .insert_structured_report(&draft, &details_of(&s), Some(m), &files, &audit)
+            .await?;
+        Ok(super::Landed {
+            kind: "report".into(),
+            reference: stored.reference,
+            id: stored.id.to_string(),
+            raw_id: raw_msg.id.clone(),
+            auto_generated: m.auto_generated,
+        })
+    }
+
     /// One X-ARF (JSON) or IODEF (XML) document posted by a partner system or feed. Acts
     /// for the whole team like mail intake: a global user who may write.
     pub async fn ingest_document(
