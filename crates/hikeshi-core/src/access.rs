@@ -21,6 +21,8 @@ pub struct Scopes {
     pub read: bool,
     pub write: bool,
     pub admin: bool,
+    /// `alerts:write`: may post alerts (SIEM, IDS, feeds) and nothing else.
+    pub alerts: bool,
 }
 
 impl Scopes {
@@ -28,24 +30,29 @@ impl Scopes {
         read: true,
         write: true,
         admin: true,
+        alerts: true,
     };
-    pub const NAMES: &'static [&'static str] = &["read", "write", "admin"];
+    pub const NAMES: &'static [&'static str] = &["read", "write", "admin", "alerts:write"];
 
     pub fn parse(list: &[String]) -> Result<Scopes> {
         let mut s = Scopes {
             read: false,
             write: false,
             admin: false,
+            alerts: false,
         };
         for name in list {
             match name.as_str() {
                 "read" => s.read = true,
                 "write" => s.write = true,
                 "admin" => s.admin = true,
+                "alerts:write" => s.alerts = true,
                 other => {
                     return Err(Error::validation(
                         "scope",
-                        format!("unknown scope {other:?}; expected read, write or admin"),
+                        format!(
+                            "unknown scope {other:?}; expected read, write, admin or alerts:write"
+                        ),
                     ));
                 }
             }
@@ -189,7 +196,8 @@ impl Actor {
     pub fn require_scopes_within(&self, wanted: Scopes) -> Result<()> {
         let exceeds = (wanted.write && !self.scopes.write)
             || (wanted.admin && !self.scopes.admin)
-            || (wanted.read && !self.scopes.read);
+            || (wanted.read && !self.scopes.read)
+            || (wanted.alerts && !(self.scopes.alerts || self.scopes.write));
         if exceeds {
             return Err(Error::Forbidden(
                 "a token cannot grant scopes it does not have".into(),
@@ -204,6 +212,19 @@ impl Actor {
         } else {
             Err(Error::Forbidden("admin only".into()))
         }
+    }
+
+    /// Posting alerts: a token with `alerts:write` (or `write`), any role but observer.
+    pub fn require_alert_posting(&self) -> Result<()> {
+        if !(self.scopes.alerts || self.scopes.write) {
+            return Err(Error::Forbidden(
+                "the token lacks the alerts:write scope".into(),
+            ));
+        }
+        if self.role == Role::Observer {
+            return Err(Error::Forbidden("role observer is read-only".into()));
+        }
+        Ok(())
     }
 
     /// Reporters may file reports (in any constituency they name; they still see only theirs).

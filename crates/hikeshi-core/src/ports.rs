@@ -516,4 +516,39 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<(String, String)>>;
     /// Visibility facts and titles of reports and incidents, by id (missing ids are left out).
     async fn record_facts(&self, ids: &[(String, String)]) -> Result<Vec<RecordFacts>>;
+
+    // ---- Other intake channels: alerts, structured formats, the public web form ----
+
+    /// Records one alert. When the open series of `(series.source, series.dedup_key)` was
+    /// opened after `opened_after`, its counter rises and `repeat` is written (its target
+    /// set to that report); otherwise `draft` becomes a new report with `details` and a new
+    /// series, and `create` is written. One transaction; the series row is claimed by an
+    /// upsert, so concurrent posts with one key never make two reports. Returns the report,
+    /// its series and whether it was new.
+    async fn record_alert(
+        &self,
+        draft: &Report,
+        details: &StructuredDetails,
+        series: &AlertSeries,
+        opened_after: jiff::Timestamp,
+        create: &AuditEntry,
+        repeat: &AuditEntry,
+    ) -> Result<(Report, AlertSeries, bool)>;
+    /// A report with its structured details, mail facts (if it came by mail) and
+    /// attachments, one transaction.
+    async fn insert_structured_report(
+        &self,
+        r: &Report,
+        details: &StructuredDetails,
+        mail: Option<&MailMeta>,
+        files: &[(Attachment, Vec<u8>)],
+        audit: &AuditEntry,
+    ) -> Result<Report>;
+    /// Structured details and alert series of these reports, as (report id, details, series).
+    async fn structured_details(
+        &self,
+        report_ids: &[String],
+    ) -> Result<Vec<(String, StructuredDetails, Option<AlertSeries>)>>;
+    /// Keeps a public-form submission that did not become a report (honeypot, spam).
+    async fn insert_form_rejection(&self, r: &FormRejection) -> Result<()>;
 }

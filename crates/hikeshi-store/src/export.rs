@@ -67,6 +67,10 @@ pub const TABLES: &[&str] = &[
     "obs_records",
     "obs_values",
     "obs_links",
+    "report_details",
+    "alert_series",
+    "alert_open",
+    "form_rejections",
 ];
 
 fn columns(table: &str) -> &'static [(&'static str, K)] {
@@ -505,6 +509,33 @@ fn columns(table: &str) -> &'static [(&'static str, K)] {
             ("tlp", T),
             ("ioc", I),
             ("tags", T),
+        ],
+        "report_details" => &[
+            ("report_id", T),
+            ("format", T),
+            ("observables", T),
+            ("details", T),
+        ],
+        "alert_series" => &[
+            ("report_id", T),
+            ("source", T),
+            ("dedup_key", T),
+            ("count", I),
+            ("first_seen", I),
+            ("last_seen", I),
+        ],
+        "alert_open" => &[
+            ("source", T),
+            ("dedup_key", T),
+            ("report_id", T),
+            ("opened_at", I),
+        ],
+        "form_rejections" => &[
+            ("id", T),
+            ("at", I),
+            ("reason", T),
+            ("client", T),
+            ("data", T),
         ],
         _ => &[],
     }

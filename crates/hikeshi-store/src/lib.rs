@@ -22,6 +22,7 @@ mod export;
 mod handling;
 mod incidents;
 mod indexer;
+mod intake;
 mod mail;
 mod migrate;
 mod notify;

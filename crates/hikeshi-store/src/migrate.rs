@@ -61,10 +61,16 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_observables.sql"),
         include_str!("../migrations/postgres/0009_observables.sql"),
     ),
+    (
+        10,
+        "0010_intake.sql",
+        include_str!("../migrations/sqlite/0010_intake.sql"),
+        include_str!("../migrations/postgres/0010_intake.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 impl SqlStore {
     /// The schema version recorded in the database (0 when empty).

@@ -526,4 +526,36 @@ impl Store for SqlStore {
     async fn record_facts(&self, ids: &[(String, String)]) -> Result<Vec<RecordFacts>> {
         self.record_facts_impl(ids).await
     }
+
+    // ---- Other intake channels ----
+    async fn record_alert(
+        &self,
+        d: &Report,
+        det: &StructuredDetails,
+        s: &AlertSeries,
+        after: jiff::Timestamp,
+        c: &AuditEntry,
+        r: &AuditEntry,
+    ) -> Result<(Report, AlertSeries, bool)> {
+        self.record_alert_impl(d, det, s, after, c, r).await
+    }
+    async fn insert_structured_report(
+        &self,
+        r: &Report,
+        d: &StructuredDetails,
+        m: Option<&MailMeta>,
+        f: &[(Attachment, Vec<u8>)],
+        a: &AuditEntry,
+    ) -> Result<Report> {
+        self.insert_structured_report_impl(r, d, m, f, a).await
+    }
+    async fn structured_details(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<(String, StructuredDetails, Option<AlertSeries>)>> {
+        self.structured_details_impl(ids).await
+    }
+    async fn insert_form_rejection(&self, f: &FormRejection) -> Result<()> {
+        self.insert_form_rejection_impl(f).await
+    }
 }

@@ -133,6 +133,11 @@ pub fn router(state: AppState) -> Router {
             "/reports/raw",
             post(reports::raw).layer(DefaultBodyLimit::max(hikeshi_core::app::MAX_RAW_MESSAGE)),
         )
+        .route(
+            "/reports/document",
+            post(api::documents::create)
+                .layer(DefaultBodyLimit::max(hikeshi_core::app::MAX_DOCUMENT)),
+        )
         .route("/reports/{id}", get(reports::get).patch(reports::patch))
         .route("/reports/{id}/raw", get(reports::raw_download))
         .route("/reports/{id}/incidents", post(reports::link))
@@ -196,6 +201,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::delete(api::keys::remove),
         )
         .merge(triage_routes())
+        .route("/alerts", post(api::alerts::create))
         .fallback(api_not_found);
     let header = |name: &'static str, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(

@@ -32,6 +32,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         triage::presets, triage::add_preset,
         crate::api::observables::list, crate::api::observables::add, crate::api::observables::reextract,
         crate::api::observables::get, crate::api::observables::patch, crate::api::observables::delete,
+        crate::api::alerts::create, crate::api::documents::create,
     ),
     modifiers(&Security),
     security(("bearer" = []))

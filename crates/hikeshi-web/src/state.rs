@@ -15,6 +15,8 @@ pub struct WebConfig {
     pub max_body: usize,
     /// Mark the session cookie `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
+    /// Alert deduplication windows (default 24 h, per source).
+    pub alerts: hikeshi_core::app::AlertPolicy,
 }
 
 impl Default for WebConfig {
@@ -22,6 +24,7 @@ impl Default for WebConfig {
         WebConfig {
             max_body: 2 * 1024 * 1024,
             secure_cookies: false,
+            alerts: Default::default(),
         }
     }
 }

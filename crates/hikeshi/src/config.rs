@@ -28,6 +28,10 @@ pub struct Config {
     pub observables_common_cutoff: i64,
     /// Extra warning-list entries (same format as the built-in list), e.g. our own domains.
     pub observables_warning_list: Option<PathBuf>,
+    /// Alert deduplication window in seconds (same source and key → one report).
+    pub alert_window_secs: u64,
+    /// Per-source alert windows in seconds, overriding `alert_window_secs`.
+    pub alert_windows: std::collections::BTreeMap<String, u64>,
 }
 
 impl Default for Config {
@@ -43,6 +47,8 @@ impl Default for Config {
             public_url: None,
             observables_common_cutoff: hikeshi_core::observables::DEFAULT_COMMON_CUTOFF,
             observables_warning_list: None,
+            alert_window_secs: 86_400,
+            alert_windows: Default::default(),
         }
     }
 }
@@ -80,6 +86,12 @@ observables_common_cutoff = 1000
 # Extra warning-list entries, one "<list> <entry>" per line (IP, CIDR, domain or ASN), added
 # to the built-in list (public resolvers, private/documentation ranges, big providers).
 # observables_warning_list = "/etc/hikeshi/warning-list.txt"
+# Alerts (POST /api/v1/alerts): the same deduplication key from the same source within this
+# many seconds counts on one report instead of making a new one.
+alert_window_secs = 86400
+# Per-source windows, e.g. a noisy IDS:
+# [alert_windows]
+# suricata-dc1 = 3600
 "#;
 
 impl Config {
@@ -129,6 +141,19 @@ impl Config {
             common_cutoff: self.observables_common_cutoff,
             warning,
         })
+    }
+
+    /// The alert deduplication policy.
+    pub fn alert_policy(&self) -> hikeshi_core::app::AlertPolicy {
+        let secs = |s: u64| jiff::SignedDuration::from_secs(s.min(i64::MAX as u64) as i64);
+        hikeshi_core::app::AlertPolicy {
+            default_window: secs(self.alert_window_secs),
+            per_source: self
+                .alert_windows
+                .iter()
+                .map(|(k, v)| (k.clone(), secs(*v)))
+                .collect(),
+        }
     }
 
     /// The database URL: the configured one, or the SQLite file in the data directory.

@@ -100,6 +100,7 @@ pub async fn run(listen: Option<String>, db: DbArgs) -> Result<()> {
     let web = WebConfig {
         max_body: cfg.max_body,
         secure_cookies: cfg.secure_cookies,
+        alerts: cfg.alert_policy(),
     };
     let router = hikeshi_web::router(AppState {
         app: app.clone(),

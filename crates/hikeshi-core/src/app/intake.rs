@@ -115,7 +115,7 @@ fn clip(s: &str, max: usize) -> String {
 }
 
 impl App {
-    fn files(
+    pub(super) fn files(
         &self,
         actor: &Actor,
         kind: TargetKind,
@@ -290,15 +290,38 @@ impl App {
             Tlp::Amber,
             raw_msg.received_at,
         );
-        // Recipient or sender domain first, then the report's own observables.
-        let constituency = match self
-            .store
-            .constituency_for_domains(&routing_domains(&msg))
-            .await?
-        {
-            Some(c) => Some(c),
-            None => self.route_by_observables(&observed).await?,
+        // X-ARF or ARF inside: a structured report (a refused one is noted, never dropped).
+        let mut m = m;
+        let structured = match hikeshi_formats::from_mail(raw) {
+            Some(Ok(s)) => Some(s),
+            Some(Err(e)) => {
+                m.malformed.push(format!("structured report refused: {e}"));
+                None
+            }
+            None => None,
         };
+        let routed = match &structured {
+            Some(s) => self.route_observables(&s.observables).await?,
+            None => None,
+        };
+        // A structured report's observables, then the recipient or sender domain, then the
+        // report's own observables.
+        let constituency = match routed {
+            Some(c) => Some(c),
+            None => match self
+                .store
+                .constituency_for_domains(&routing_domains(&msg))
+                .await?
+            {
+                Some(c) => Some(c),
+                None => self.route_by_observables(&observed).await?,
+            },
+        };
+        if let Some(s) = structured {
+            return self
+                .record_structured_mail(actor, raw_msg, &msg, &m, s, constituency, &body)
+                .await;
+        }
         let now = self.now();
         let reporter = m.from.clone().unwrap_or_else(|| "(unknown sender)".into());
         let draft = Report {
@@ -350,6 +373,7 @@ impl App {
         let ids: Vec<String> = reports.iter().map(|r| r.id.to_string()).collect();
         let mut metas = self.store.mail_meta(&ids).await?;
         let files = self.store.attachments_of_many(&ids).await?;
+        let mut structured = self.store.structured_details(&ids).await?;
         Ok(reports
             .into_iter()
             .map(|r| {
@@ -358,6 +382,13 @@ impl App {
                     .iter()
                     .position(|(k, _)| *k == id)
                     .map(|i| metas.swap_remove(i).1);
+                let (structured, alert) = match structured.iter().position(|(k, _, _)| *k == id) {
+                    Some(i) => {
+                        let (_, d, s) = structured.swap_remove(i);
+                        (Some(d), s)
+                    }
+                    None => (None, None),
+                };
                 let attachments = files
                     .iter()
                     .filter(|a| a.target_id == id)
@@ -367,6 +398,8 @@ impl App {
                     report: r,
                     mail,
                     attachments,
+                    structured,
+                    alert,
                 }
             })
             .collect())
@@ -411,6 +444,10 @@ pub struct ReportDetails {
     pub report: Report,
     pub mail: Option<MailMeta>,
     pub attachments: Vec<Attachment>,
+    /// The structured document (alert, X-ARF, ARF, IODEF, web form) and its observables.
+    pub structured: Option<StructuredDetails>,
+    /// The deduplication series, for alert reports.
+    pub alert: Option<AlertSeries>,
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! store call (one transaction). Front doors (API, UI, CLI, mail) only call these.
 
 mod admin;
+mod alerts;
 mod approvals;
 mod auth;
 mod correlate;
@@ -18,8 +19,10 @@ mod observables;
 mod playbooks;
 mod reports;
 mod sla;
+mod structured;
 mod triage;
 mod views;
+mod webform;
 mod work;
 
 pub use work::{MAX_ATTACHMENT, Parent};
@@ -30,6 +33,9 @@ pub use notify::{DeliveryRun, EVENTS, MAX_ATTEMPTS, NewWebhook, WebhookPatch, ba
 pub use playbooks::{ApplyPlaybook, NewPlaybook, TaskPatch, binds, tasks_from};
 
 pub use admin::domain_ok;
+pub use alerts::{
+    AlertLanded, AlertPolicy, MAX_ALERT_OBSERVABLES, NewAlert, check_observable, check_observables,
+};
 pub use auth::{Bootstrap, SESSION_HOURS};
 pub use correlate::{Correlation, ObservableView, PrefixRelated, Related, RelatedRecord};
 pub use inputs::*;
@@ -42,7 +48,12 @@ pub use observables::{
     MAX_OBSERVABLES, NewObservables, ObservableItem, ObservablePatch, ObservableSettings,
     extract_values,
 };
+pub use structured::MAX_DOCUMENT;
 pub use views::{COUNT_CAP, SAVED_SEARCH_PAGES};
+pub use webform::{
+    FORM_MAX_DESCRIPTION, FORM_MAX_FILE, FORM_MAX_FILES, Upload, WebReceipt, WebReport,
+    check_web_report,
+};
 
 pub use deadlines::{AttachDeadlines, PresetInfo, SubmitDeadline};
 pub use sla::{NearBreach, SWEEP_BATCH, SweepSummary};

@@ -1,7 +1,9 @@
 //! The JSON API under `/api/v1`. Handlers are thin: parse → one use case → render.
 
 pub mod admin;
+pub mod alerts;
 pub mod approvals;
+pub mod documents;
 pub mod extract;
 pub mod handling;
 pub mod incidents;

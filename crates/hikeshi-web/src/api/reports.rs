@@ -7,7 +7,7 @@ use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use hikeshi_core::app::{Landed, NewReport, ReportDetails, ReportPatch};
-use hikeshi_core::model::{AuditEntry, MailMeta, Report};
+use hikeshi_core::model::{AlertSeries, AuditEntry, MailMeta, Report, StructuredDetails};
 use serde::{Deserialize, Serialize};
 
 /// An attachment as listed on a report.
@@ -41,6 +41,10 @@ pub struct ReportView {
     /// `GET /api/v1/reports/{id}/observables` for their correlation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observables: Option<Vec<hikeshi_core::observables::Observable>>,
+    /// The structured document and its typed observables (alerts, X-ARF, ARF, IODEF, web form).
+    pub structured: Option<StructuredDetails>,
+    /// Alert reports: how often the deduplication key arrived, first and last seen.
+    pub alert: Option<AlertSeries>,
 }
 
 impl From<ReportDetails> for ReportView {
@@ -65,6 +69,8 @@ impl From<ReportDetails> for ReportView {
                 })
                 .collect(),
             mail: d.mail,
+            structured: d.structured,
+            alert: d.alert,
             report: d.report,
             sla: None,
             observables: None,

@@ -23,6 +23,7 @@ pub mod incident_actions;
 pub mod incidents;
 pub mod limit;
 pub mod observables;
+pub mod public_report;
 pub mod report;
 pub mod reports;
 pub mod saved;
@@ -77,6 +78,14 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", get(auth::logout_page).post(auth::logout))
         .route("/lang", get(auth::switch_lang))
+        .route(
+            "/report",
+            get(public_report::page_get)
+                .post(public_report::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    public_report::FORM_MAX_BODY,
+                )),
+        )
         .route("/help", get(help))
         .route("/static/{name}", get(assets::serve))
         .route("/search", get(search::search))

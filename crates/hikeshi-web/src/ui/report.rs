@@ -40,6 +40,15 @@ pub struct ReportPage {
     /// What arrived with a mailed report (shown as text, never as HTML).
     pub mail: Option<Mail>,
     pub observables: Vec<super::observables::ObsRow>,
+    /// Alerts, X-ARF, ARF, IODEF, web form: the format and the typed observables.
+    pub structured: Option<Structured>,
+}
+
+pub struct Structured {
+    pub format: String,
+    pub observables: Vec<(String, String)>,
+    /// Alert reports: how often the key arrived, first and last seen.
+    pub alert: Option<(i64, String, String)>,
 }
 
 pub struct Mail {
@@ -116,6 +125,21 @@ pub async fn show(ui: Ui, id: &str, q: &str, error: Option<(StatusCode, String)>
         malformed: m.malformed,
         headers: m.headers,
     });
+    let structured = details.structured.map(|d| Structured {
+        format: d.format,
+        observables: d
+            .observables
+            .into_iter()
+            .map(|o| (o.kind, o.value))
+            .collect(),
+        alert: details.alert.as_ref().map(|a| {
+            (
+                a.count,
+                ui.ctx.date(&a.first_seen),
+                ui.ctx.date(&a.last_seen),
+            )
+        }),
+    });
     let r = details.report;
     let mut names = Names::load(&ui).await;
     let files = ui
@@ -158,6 +182,7 @@ pub async fn show(ui: Ui, id: &str, q: &str, error: Option<(StatusCode, String)>
         error,
         mail,
         observables: super::observables::rows(&ui, "reports", &r.id.to_string()).await,
+        structured,
         ctx: ui.ctx.clone(),
     };
     Ok(render(code, &page))

@@ -356,3 +356,33 @@ async fn incident_page_shows_playbook_tasks_in_both_languages() {
         assert!(r.body.contains("post-incident review") || r.body.contains("事後レビュー"));
     }
 }
+
+#[tokio::test]
+async fn a_structured_report_shows_its_observables_and_alert_count() {
+    let t = setup().await;
+    let admin = t.app.resolve_user("admin").await.unwrap();
+    let actor = t.app.actor_for(&admin, hikeshi_core::access::Scopes::ALL);
+    let alert = || hikeshi_core::app::NewAlert {
+        source: "ids".into(),
+        title: "scan".into(),
+        dedup_key: Some("k".into()),
+        observables: vec![hikeshi_core::model::Observable {
+            kind: "ipv4".into(),
+            value: "198.51.100.7".into(),
+        }],
+        ..Default::default()
+    };
+    let policy = hikeshi_core::app::AlertPolicy::default();
+    let first = t.app.ingest_alert(&actor, alert(), &policy).await.unwrap();
+    t.app.ingest_alert(&actor, alert(), &policy).await.unwrap();
+    let (cookies, _) = login(&t, "admin").await;
+    let r = get(&t, &format!("/reports/{}", first.reference), &cookies).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("id=\"structured\""), "{}", r.body);
+    assert!(r.body.contains("198.51.100.7"));
+    assert!(
+        r.body.contains("Alerts with this key</dt><dd>2</dd>"),
+        "{}",
+        r.body
+    );
+}

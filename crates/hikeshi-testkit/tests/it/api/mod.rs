@@ -1,6 +1,7 @@
 //! The JSON API through the real router: the behaviour clients rely on.
 
 mod access;
+mod alerts;
 mod approvals;
 mod edges;
 mod handling;
@@ -10,7 +11,9 @@ mod notify;
 mod observables;
 mod pgp;
 mod session;
+mod structured;
 mod triage;
+mod webform;
 mod work;
 
 use axum::http::StatusCode;
