@@ -15,6 +15,7 @@ pub mod error;
 pub mod ids;
 pub mod lifecycle;
 pub mod model;
+pub mod outbound;
 pub mod ports;
 pub mod routing;
 pub mod secrets;

@@ -17,6 +17,7 @@ mod connect;
 mod export;
 mod incidents;
 mod mail;
+mod mailout;
 mod migrate;
 mod reports;
 mod search;

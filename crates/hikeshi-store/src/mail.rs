@@ -56,6 +56,20 @@ async fn put_files(
     Ok(())
 }
 
+/// The report, its mail facts and attachments, inside the caller's transaction.
+pub(crate) async fn insert_mail_report_tx(
+    tx: &mut Transaction<'static, Any>,
+    backend: crate::connect::Backend,
+    r: &Report,
+    m: &MailMeta,
+    files: &[(Attachment, Vec<u8>)],
+) -> Result<Report> {
+    let stored = crate::reports::insert_report_tx(tx, backend, r).await?;
+    put_meta(tx, &stored.id.to_string(), m).await?;
+    put_files(tx, files).await?;
+    Ok(stored)
+}
+
 impl SqlStore {
     pub(crate) async fn insert_raw_impl(&self, m: &RawMessage, bytes: &[u8]) -> Result<()> {
         let vals: Vec<Val> = vec![
@@ -128,9 +142,7 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<Report> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        let stored = crate::reports::insert_report_tx(&mut tx, self.backend, r).await?;
-        put_meta(&mut tx, &stored.id.to_string(), m).await?;
-        put_files(&mut tx, files).await?;
+        let stored = insert_mail_report_tx(&mut tx, self.backend, r, m, files).await?;
         write(
             &mut tx,
             &crate::incidents::with_ref(audit, &stored.reference),

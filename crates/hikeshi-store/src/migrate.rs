@@ -31,10 +31,16 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_saved_searches_and_due.sql"),
         include_str!("../migrations/postgres/0004_saved_searches_and_due.sql"),
     ),
+    (
+        5,
+        "0005_mailout.sql",
+        include_str!("../migrations/sqlite/0005_mailout.sql"),
+        include_str!("../migrations/postgres/0005_mailout.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 impl SqlStore {
     /// The schema version recorded in the database (0 when empty).

@@ -18,6 +18,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         admin::users, admin::create_user, admin::patch_user, admin::constituencies, admin::create_constituency,
         admin::get_constituency, admin::patch_constituency, admin::create_token, admin::tokens, admin::revoke_token,
         admin::verify_audit, crate::api::extract::extract, crate::api::lookup::lookup,
+        crate::api::mail::send, crate::api::mail::list,
     ),
     modifiers(&Security),
     security(("bearer" = []))

@@ -224,8 +224,9 @@ impl App {
         let m = meta(&raw_msg.id, &msg);
         let subject = clip(msg.subject.trim(), MAX_TITLE);
         let body = clip(&msg.text, MAX_TEXT);
+        let mut target = None;
         if let Decision::Reply(reference) = decide(&msg, tag_prefix) {
-            let target = match self.find_incident(&reference).await {
+            target = match self.find_incident(&reference).await {
                 Ok(i) => Some((TargetKind::Incident, i.id.to_string(), i.reference)),
                 Err(Error::NotFound) => self
                     .find_report(&reference)
@@ -234,42 +235,56 @@ impl App {
                     .map(|r| (TargetKind::Report, r.id.to_string(), r.reference)),
                 Err(e) => return Err(e),
             };
-            if let Some((kind, id, reference)) = target {
-                let e = Entry {
-                    id: EntryId::new(self.now_ms()),
-                    target_kind: kind,
-                    target_id: id.clone(),
-                    kind: "correspondence".into(),
-                    direction: Some(Direction::In),
-                    author: None,
-                    from: m.from.clone(),
-                    to: m.to.clone(),
-                    subject: Some(subject),
-                    body: if body.trim().is_empty() {
-                        "(no text)".into()
-                    } else {
-                        body
-                    },
-                    created_at: self.now(),
-                };
-                let files = self.files(actor, kind, &id, &msg);
-                let audit = self.audit(
-                    who(actor),
-                    "correspondence.receive",
-                    kind,
-                    id.clone(),
-                    None,
-                    Some(serde_json::json!({"entry": e.id, "raw": raw_msg.id})),
-                );
-                self.store.insert_mail_entry(&e, &m, &files, &audit).await?;
-                return Ok(Landed {
-                    kind: "reply".into(),
-                    reference,
-                    id,
-                    raw_id: raw_msg.id.clone(),
-                    auto_generated: m.auto_generated,
-                });
+        }
+        if target.is_none() {
+            // A reply to a message we sent (In-Reply-To first, then References newest first).
+            let ids: Vec<String> = msg
+                .in_reply_to
+                .iter()
+                .chain(msg.references.iter().rev())
+                .cloned()
+                .collect();
+            if !ids.is_empty()
+                && let Some((kind, id)) = self.store.record_for_message_ids(&ids).await?
+            {
+                target = self.thread_target(kind, &id).await?;
             }
+        }
+        if let Some((kind, id, reference)) = target {
+            let e = Entry {
+                id: EntryId::new(self.now_ms()),
+                target_kind: kind,
+                target_id: id.clone(),
+                kind: "correspondence".into(),
+                direction: Some(Direction::In),
+                author: None,
+                from: m.from.clone(),
+                to: m.to.clone(),
+                subject: Some(subject),
+                body: if body.trim().is_empty() {
+                    "(no text)".into()
+                } else {
+                    body
+                },
+                created_at: self.now(),
+            };
+            let files = self.files(actor, kind, &id, &msg);
+            let audit = self.audit(
+                who(actor),
+                "correspondence.receive",
+                kind,
+                id.clone(),
+                None,
+                Some(serde_json::json!({"entry": e.id, "raw": raw_msg.id})),
+            );
+            self.store.insert_mail_entry(&e, &m, &files, &audit).await?;
+            return Ok(Landed {
+                kind: "reply".into(),
+                reference,
+                id,
+                raw_id: raw_msg.id.clone(),
+                auto_generated: m.auto_generated,
+            });
         }
         let constituency = self
             .store
@@ -316,9 +331,14 @@ impl App {
             None,
             json(&draft),
         );
+        let jobs: Vec<crate::outbound::Job> = self
+            .ack_job(&msg, m.from.as_deref(), &draft.id.to_string())
+            .await?
+            .into_iter()
+            .collect();
         let stored = self
             .store
-            .insert_mail_report(&draft, &m, &files, &audit)
+            .insert_mail_report_queued(&draft, &m, &files, &audit, &jobs)
             .await?;
         Ok(Landed {
             kind: "report".into(),
@@ -326,6 +346,37 @@ impl App {
             id: stored.id.to_string(),
             raw_id: raw_msg.id.clone(),
             auto_generated: m.auto_generated,
+        })
+    }
+
+    /// The record (kind, id, reference for the caller) a message we sent belongs to.
+    async fn thread_target(
+        &self,
+        kind: TargetKind,
+        id: &str,
+    ) -> Result<Option<(TargetKind, String, String)>> {
+        Ok(match kind {
+            TargetKind::Incident => {
+                let i = self.find_incident(id).await?;
+                Some((kind, i.id.to_string(), i.reference))
+            }
+            TargetKind::Report => {
+                let r = self.find_report(id).await?;
+                Some((kind, r.id.to_string(), r.reference))
+            }
+            TargetKind::Investigation => {
+                let Some(v) = crate::ids::InvestigationId::parse(id) else {
+                    return Ok(None);
+                };
+                match self.store.get_investigation(v).await? {
+                    Some(v) => {
+                        let i = self.find_incident(&v.incident.to_string()).await?;
+                        Some((kind, v.id.to_string(), i.reference))
+                    }
+                    None => None,
+                }
+            }
+            _ => None,
         })
     }
 

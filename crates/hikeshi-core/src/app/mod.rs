@@ -8,6 +8,7 @@ mod incidents;
 mod inputs;
 mod intake;
 mod lookup;
+mod mailout;
 mod reports;
 mod views;
 mod work;
@@ -21,6 +22,7 @@ pub use intake::{
     DEFAULT_TAG_PREFIX, Decision, Landed, MAX_RAW_MESSAGE, ReportDetails, decide, routing_domains,
 };
 pub use lookup::{LookupResult, Owner, ROUTING_TTL, Seen};
+pub use mailout::{Audience, NewMail, SentMail, address_ok};
 pub use views::{COUNT_CAP, SAVED_SEARCH_PAGES};
 
 use crate::access::{Actor, Guarded};
@@ -44,6 +46,8 @@ pub struct App {
     tokens: auth::TokenCache,
     /// Constituency slug (or id) → id.
     names: Arc<std::sync::RwLock<std::collections::HashMap<String, crate::ids::ConstituencyId>>>,
+    /// Outbound mail settings (acknowledgements, From, templates).
+    outbound: Arc<crate::outbound::OutboundSettings>,
 }
 
 impl App {
@@ -55,7 +59,14 @@ impl App {
             routing: Arc::default(),
             tokens: Arc::default(),
             names: Arc::default(),
+            outbound: Arc::default(),
         }
+    }
+
+    /// The same application with these outbound mail settings.
+    pub fn with_outbound(mut self, s: crate::outbound::OutboundSettings) -> Self {
+        self.outbound = Arc::new(s);
+        self
     }
 
     pub fn now(&self) -> Timestamp {

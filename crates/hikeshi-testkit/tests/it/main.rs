@@ -4,6 +4,7 @@
 mod api;
 mod audit;
 mod export;
+mod mailout;
 mod migrations;
 mod openapi;
 mod store_conformance;

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod extract;
 pub mod incidents;
 pub mod lookup;
+pub mod mail;
 pub mod reports;
 pub mod system;
 pub mod work;
