@@ -50,6 +50,7 @@ mod convert;
 mod guard;
 mod header;
 mod html;
+pub mod mbox;
 mod model;
 #[cfg(feature = "send")]
 pub mod send;

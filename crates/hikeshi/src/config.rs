@@ -22,6 +22,10 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Database connections per node.
     pub max_connections: u32,
+    /// Outbound mail settings (`[mail]`).
+    pub mail: crate::mailconfig::MailConfig,
+    /// The SMTP server (`[smtp]`); absent: outbound mail stays queued.
+    pub smtp: Option<crate::mailconfig::SmtpConfig>,
 }
 
 impl Default for Config {
@@ -34,6 +38,8 @@ impl Default for Config {
             max_body: 2 * 1024 * 1024,
             secure_cookies: false,
             max_connections: 16,
+            mail: Default::default(),
+            smtp: None,
         }
     }
 }
@@ -63,6 +69,11 @@ secure_cookies = false
 # Database connections per node.
 max_connections = 16
 "#;
+
+/// The whole sample: the settings above and the mail sections.
+pub fn example() -> String {
+    format!("{EXAMPLE}{}", crate::mailconfig::EXAMPLE)
+}
 
 impl Config {
     pub fn load(db: &DbArgs) -> Result<Config> {
@@ -107,7 +118,7 @@ mod tests {
 
     #[test]
     fn example_parses_to_the_defaults() {
-        let c: Config = toml::from_str(EXAMPLE).expect("example parses");
+        let c: Config = toml::from_str(&example()).expect("example parses");
         let d = Config::default();
         assert_eq!(
             (c.listen, c.data, c.durable, c.max_body),

@@ -5,7 +5,9 @@ mod bench;
 mod cli;
 mod commands;
 mod config;
+mod mailconfig;
 mod mailgate;
+mod mailimport;
 mod serve;
 
 use clap::Parser;

@@ -3,6 +3,7 @@
 //! no-op endpoint measured in the same run, since these machines are noisy. Prints JSON.
 
 mod client;
+mod mail;
 mod text;
 
 use crate::commands::{SystemClock, app};
@@ -19,6 +20,15 @@ use std::time::{Duration, Instant};
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
+    /// `mail`: the mail benchmark (bulk mbox import and mailgate) instead of the API one.
+    #[arg(value_parser = ["mail"])]
+    pub suite: Option<String>,
+    /// mail: messages in the generated mbox.
+    #[arg(long, default_value_t = 10_000)]
+    pub messages: usize,
+    /// mail: messages sent through `hikeshi mailgate` (a process each).
+    #[arg(long = "gate-messages", default_value_t = 300)]
+    pub gate_messages: usize,
     /// Incidents to seed before measuring.
     #[arg(long, default_value_t = 100_000)]
     pub incidents: u64,
@@ -45,7 +55,7 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
     (v[i] * 1000.0).round() / 1000.0
 }
 
-fn rss_mb() -> (f64, f64) {
+pub(crate) fn rss_mb() -> (f64, f64) {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let get = |k: &str| {
         s.lines()
@@ -118,6 +128,9 @@ async fn throughput(
 }
 
 pub async fn run(a: BenchArgs) -> Result<()> {
+    if a.suite.as_deref() == Some("mail") {
+        return mail::run(a.messages, a.gate_messages, a.database_url.as_deref()).await;
+    }
     let tmp = std::env::temp_dir().join(format!("hikeshi-bench-{}", std::process::id()));
     let url = match &a.database_url {
         Some(u) => u.clone(),
