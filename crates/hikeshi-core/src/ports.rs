@@ -82,6 +82,24 @@ pub struct Session {
     pub expires_at: Timestamp,
 }
 
+/// What one inbound message becomes (bulk intake writes many in one transaction).
+#[derive(Debug, Clone)]
+pub enum MailWrite {
+    Report {
+        report: Report,
+        meta: MailMeta,
+        files: Vec<(Attachment, Vec<u8>)>,
+        audit: AuditEntry,
+        jobs: Vec<crate::outbound::Job>,
+    },
+    Entry {
+        entry: Entry,
+        meta: MailMeta,
+        files: Vec<(Attachment, Vec<u8>)>,
+        audit: AuditEntry,
+    },
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Installation key for token digests; created on first use.
@@ -265,6 +283,13 @@ pub trait Store: Send + Sync {
     async fn audit_chain(&self) -> Result<(Vec<AuditEntry>, Option<(i64, String)>)>;
 
     // --- Outbound mail, background jobs, mail intake positions (feature: mailout) ---
+
+    /// Bulk intake: raw messages stored in one transaction (before anything parses them).
+    async fn insert_raw_messages(&self, msgs: &[(RawMessage, Vec<u8>)]) -> Result<()>;
+    /// Bulk intake: many parsed messages in ONE transaction, each raw message marked
+    /// `processed` with its record; returns each new report's reference (`None` for entries).
+    /// All or nothing: on error the caller stores them one by one.
+    async fn write_mail_batch(&self, items: &[MailWrite]) -> Result<Vec<Option<String>>>;
 
     /// `insert_mail_report` plus jobs (the acknowledgement) enqueued in the same transaction.
     async fn insert_mail_report_queued(

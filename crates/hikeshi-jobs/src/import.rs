@@ -81,6 +81,9 @@ async fn ingest_batch(
     o: &ImportOptions,
     stats: &mut ImportStats,
 ) -> Result<()> {
+    let actor = app.system_actor();
+    let prefix = app.outbound().tag_prefix.clone();
+    // Parse-heavy work runs on `concurrency` tasks; each commits its share as one batch.
     let mut set = tokio::task::JoinSet::new();
     let per = batch.len().div_ceil(o.concurrency.max(1)).max(1);
     let mut it = batch.into_iter();
@@ -89,20 +92,25 @@ async fn ingest_batch(
         if chunk.is_empty() {
             break;
         }
-        let app = app.clone();
-        let channel = o.channel.clone();
+        let (app, actor, prefix, channel) = (
+            app.clone(),
+            actor.clone(),
+            prefix.clone(),
+            o.channel.clone(),
+        );
         set.spawn(async move {
-            let actor = app.system_actor();
-            let prefix = app.outbound().tag_prefix.clone();
-            let (mut ok, mut failed) = (0u64, 0u64);
-            for raw in chunk {
-                match app.ingest_mail(&actor, &raw, &channel, &prefix).await {
-                    Ok(_) => ok += 1,
+            let results = app
+                .ingest_mail_batch(&actor, &chunk, &channel, &prefix)
+                .await?;
+            let mut n = (0u64, 0u64);
+            for r in results {
+                match r {
+                    Ok(_) => n.0 += 1,
                     Err(Error::Internal(e)) => return Err(anyhow::anyhow!(e)),
-                    Err(_) => failed += 1,
+                    Err(_) => n.1 += 1,
                 }
             }
-            Ok::<_, anyhow::Error>((ok, failed))
+            Ok::<_, anyhow::Error>(n)
         });
     }
     while let Some(r) = set.join_next().await {

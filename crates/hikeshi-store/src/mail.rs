@@ -24,7 +24,11 @@ const META_COLS: &[&str] = &[
     "headers",
 ];
 
-async fn put_meta(tx: &mut Transaction<'static, Any>, record_id: &str, m: &MailMeta) -> Result<()> {
+pub(crate) async fn put_meta(
+    tx: &mut Transaction<'static, Any>,
+    record_id: &str,
+    m: &MailMeta,
+) -> Result<()> {
     let vals: Vec<Val> = vec![
         record_id.into(),
         m.raw_id.clone().into(),
@@ -46,7 +50,7 @@ async fn put_meta(tx: &mut Transaction<'static, Any>, record_id: &str, m: &MailM
     Ok(())
 }
 
-async fn put_files(
+pub(crate) async fn put_files(
     tx: &mut Transaction<'static, Any>,
     files: &[(Attachment, Vec<u8>)],
 ) -> Result<()> {
@@ -70,35 +74,46 @@ pub(crate) async fn insert_mail_report_tx(
     Ok(stored)
 }
 
+/// One raw message, inside the caller's transaction.
+pub(crate) async fn insert_raw_tx(
+    tx: &mut Transaction<'static, Any>,
+    m: &RawMessage,
+    bytes: &[u8],
+) -> Result<()> {
+    let vals: Vec<Val> = vec![
+        m.id.clone().into(),
+        m.sha256.clone().into(),
+        m.size.into(),
+        m.channel.clone().into(),
+        us(m.received_at).into(),
+        "received".into(),
+        bytes.to_vec().into(),
+    ];
+    insert(
+        "raw_messages",
+        &[
+            "id",
+            "sha256",
+            "size",
+            "channel",
+            "received_at",
+            "status",
+            "data",
+        ],
+        vals,
+    )
+    .query()
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
 impl SqlStore {
     pub(crate) async fn insert_raw_impl(&self, m: &RawMessage, bytes: &[u8]) -> Result<()> {
-        let vals: Vec<Val> = vec![
-            m.id.clone().into(),
-            m.sha256.clone().into(),
-            m.size.into(),
-            m.channel.clone().into(),
-            us(m.received_at).into(),
-            "received".into(),
-            bytes.to_vec().into(),
-        ];
-        insert(
-            "raw_messages",
-            &[
-                "id",
-                "sha256",
-                "size",
-                "channel",
-                "received_at",
-                "status",
-                "data",
-            ],
-            vals,
-        )
-        .query()
-        .execute(&self.write)
-        .await
-        .map_err(db_err)?;
-        Ok(())
+        let mut tx = self.write.begin().await.map_err(db_err)?;
+        insert_raw_tx(&mut tx, m, bytes).await?;
+        tx.commit().await.map_err(db_err)
     }
 
     pub(crate) async fn finish_raw_impl(

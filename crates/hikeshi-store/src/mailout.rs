@@ -11,6 +11,7 @@ use crate::connect::{Backend, SqlStore, db_err};
 use crate::sql::{Sql, Val, insert};
 use hikeshi_core::model::*;
 use hikeshi_core::outbound::{Job, OutboundMail};
+use hikeshi_core::ports::MailWrite;
 use hikeshi_core::{Error, Result};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
@@ -120,6 +121,76 @@ pub(crate) async fn insert_jobs_tx(tx: &mut Transaction<'static, Any>, jobs: &[J
 }
 
 impl SqlStore {
+    pub(crate) async fn insert_raw_messages_impl(
+        &self,
+        msgs: &[(RawMessage, Vec<u8>)],
+    ) -> Result<()> {
+        let mut tx = self.write.begin().await.map_err(db_err)?;
+        for (m, bytes) in msgs {
+            crate::mail::insert_raw_tx(&mut tx, m, bytes).await?;
+        }
+        tx.commit().await.map_err(db_err)
+    }
+
+    pub(crate) async fn write_mail_batch_impl(
+        &self,
+        items: &[MailWrite],
+    ) -> Result<Vec<Option<String>>> {
+        let mut tx = self.write.begin().await.map_err(db_err)?;
+        let mut refs = Vec::with_capacity(items.len());
+        for w in items {
+            let (raw_id, record) = match w {
+                MailWrite::Report {
+                    report,
+                    meta,
+                    files,
+                    audit,
+                    jobs,
+                } => {
+                    let stored = crate::mail::insert_mail_report_tx(
+                        &mut tx,
+                        self.backend,
+                        report,
+                        meta,
+                        files,
+                    )
+                    .await?;
+                    insert_jobs_tx(&mut tx, jobs).await?;
+                    write(
+                        &mut tx,
+                        &crate::incidents::with_ref(audit, &stored.reference),
+                    )
+                    .await?;
+                    refs.push(Some(stored.reference));
+                    (meta.raw_id.clone(), report.id.to_string())
+                }
+                MailWrite::Entry {
+                    entry,
+                    meta,
+                    files,
+                    audit,
+                } => {
+                    crate::work::insert_entry_tx(&mut tx, entry).await?;
+                    crate::mail::put_meta(&mut tx, &entry.id.to_string(), meta).await?;
+                    crate::mail::put_files(&mut tx, files).await?;
+                    write(&mut tx, audit).await?;
+                    refs.push(None);
+                    (meta.raw_id.clone(), entry.target_id.clone())
+                }
+            };
+            Sql::new("UPDATE raw_messages SET status = 'processed', record_id = ")
+                .bind(record)
+                .push(" WHERE id = ")
+                .bind(raw_id)
+                .query()
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(refs)
+    }
+
     pub(crate) async fn insert_mail_report_queued_impl(
         &self,
         r: &Report,

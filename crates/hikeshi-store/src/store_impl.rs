@@ -7,7 +7,7 @@ use hikeshi_core::access::Visibility;
 use hikeshi_core::ids::*;
 use hikeshi_core::model::*;
 use hikeshi_core::outbound::{Job, OutboundMail};
-use hikeshi_core::ports::{ListQuery, Page, Session, Store};
+use hikeshi_core::ports::{ListQuery, MailWrite, Page, Session, Store};
 use jiff::Timestamp;
 
 #[async_trait]
@@ -254,6 +254,12 @@ impl Store for SqlStore {
     }
 
     // --- Outbound mail, background jobs, mail intake positions (feature: mailout) ---
+    async fn insert_raw_messages(&self, m: &[(RawMessage, Vec<u8>)]) -> Result<()> {
+        self.insert_raw_messages_impl(m).await
+    }
+    async fn write_mail_batch(&self, items: &[MailWrite]) -> Result<Vec<Option<String>>> {
+        self.write_mail_batch_impl(items).await
+    }
     async fn insert_mail_report_queued(
         &self,
         r: &Report,

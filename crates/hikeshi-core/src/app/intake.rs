@@ -11,6 +11,7 @@ use crate::access::Actor;
 use crate::error::{Error, Result};
 use crate::ids::{AttachmentId, EntryId, ReportId};
 use crate::model::*;
+use crate::ports::MailWrite;
 use hikeshi_mail::ParsedMessage;
 use sha2::{Digest, Sha256};
 
@@ -220,6 +221,49 @@ impl App {
         raw: &[u8],
         tag_prefix: &str,
     ) -> Result<Landed> {
+        let (w, landed) = self.plan_mail(actor, raw_msg, raw, tag_prefix).await?;
+        self.write_mail(w, landed).await
+    }
+
+    /// Stores what [`Self::plan_mail`] decided (one transaction).
+    pub(crate) async fn write_mail(&self, w: MailWrite, mut landed: Landed) -> Result<Landed> {
+        match w {
+            MailWrite::Entry {
+                entry,
+                meta,
+                files,
+                audit,
+            } => {
+                self.store
+                    .insert_mail_entry(&entry, &meta, &files, &audit)
+                    .await?
+            }
+            MailWrite::Report {
+                report,
+                meta,
+                files,
+                audit,
+                jobs,
+            } => {
+                let stored = self
+                    .store
+                    .insert_mail_report_queued(&report, &meta, &files, &audit, &jobs)
+                    .await?;
+                landed.reference = stored.reference;
+            }
+        }
+        Ok(landed)
+    }
+
+    /// Parses and decides (reads only): what to store, and where it will land (a new
+    /// report's reference is filled in when it is stored).
+    pub(crate) async fn plan_mail(
+        &self,
+        actor: &Actor,
+        raw_msg: &RawMessage,
+        raw: &[u8],
+        tag_prefix: &str,
+    ) -> Result<(MailWrite, Landed)> {
         let msg = hikeshi_mail::parse(raw);
         let m = meta(&raw_msg.id, &msg);
         let subject = clip(msg.subject.trim(), MAX_TITLE);
@@ -277,14 +321,20 @@ impl App {
                 None,
                 Some(serde_json::json!({"entry": e.id, "raw": raw_msg.id})),
             );
-            self.store.insert_mail_entry(&e, &m, &files, &audit).await?;
-            return Ok(Landed {
+            let landed = Landed {
                 kind: "reply".into(),
                 reference,
                 id,
                 raw_id: raw_msg.id.clone(),
                 auto_generated: m.auto_generated,
-            });
+            };
+            let w = MailWrite::Entry {
+                entry: e,
+                meta: m,
+                files,
+                audit,
+            };
+            return Ok((w, landed));
         }
         let constituency = self
             .store
@@ -336,17 +386,21 @@ impl App {
             .await?
             .into_iter()
             .collect();
-        let stored = self
-            .store
-            .insert_mail_report_queued(&draft, &m, &files, &audit, &jobs)
-            .await?;
-        Ok(Landed {
+        let landed = Landed {
             kind: "report".into(),
-            reference: stored.reference,
-            id: stored.id.to_string(),
+            reference: String::new(),
+            id: draft.id.to_string(),
             raw_id: raw_msg.id.clone(),
             auto_generated: m.auto_generated,
-        })
+        };
+        let w = MailWrite::Report {
+            report: draft,
+            meta: m,
+            files,
+            audit,
+            jobs,
+        };
+        Ok((w, landed))
     }
 
     /// The record (kind, id, reference for the caller) a message we sent belongs to.
