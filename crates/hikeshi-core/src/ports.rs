@@ -368,4 +368,6 @@ pub trait Store: Send + Sync {
         uid: i64,
         now: Timestamp,
     ) -> Result<bool>;
+    /// Gives a claim back (the message could not be ingested; another pass retries it).
+    async fn release_imap_message(&self, mailbox: &str, uidvalidity: i64, uid: i64) -> Result<()>;
 }

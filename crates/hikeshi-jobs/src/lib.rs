@@ -12,6 +12,7 @@
 //! its report; a message already `sent` is never sent again), and a job never holds a
 //! database transaction while it talks to the network.
 
+pub mod imap;
 pub mod import;
 mod mailer;
 mod runner;

@@ -494,4 +494,23 @@ impl SqlStore {
             .rows_affected();
         Ok(n == 1)
     }
+
+    pub(crate) async fn release_imap_message_impl(
+        &self,
+        mailbox: &str,
+        uidvalidity: i64,
+        uid: i64,
+    ) -> Result<()> {
+        Sql::new("DELETE FROM imap_seen WHERE mailbox = ")
+            .bind(mailbox)
+            .push(" AND uidvalidity = ")
+            .bind(uidvalidity)
+            .push(" AND uid = ")
+            .bind(uid)
+            .query()
+            .execute(&self.write)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
 }

@@ -4,6 +4,7 @@
 mod api;
 mod audit;
 mod export;
+mod mailimap;
 mod mailimport;
 mod mailout;
 mod migrations;
