@@ -26,6 +26,8 @@ pub struct Config {
     pub mail: crate::mailconfig::MailConfig,
     /// The SMTP server (`[smtp]`); absent: outbound mail stays queued.
     pub smtp: Option<crate::mailconfig::SmtpConfig>,
+    /// Mailboxes to poll (`[[imap]]`).
+    pub imap: Vec<crate::mailconfig::ImapConfig>,
 }
 
 impl Default for Config {
@@ -40,6 +42,7 @@ impl Default for Config {
             max_connections: 16,
             mail: Default::default(),
             smtp: None,
+            imap: vec![],
         }
     }
 }

@@ -77,6 +77,80 @@ fn default_security() -> String {
     "starttls".into()
 }
 
+/// `[[imap]]`: a mailbox to poll (one per constituency address, say).
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImapConfig {
+    pub host: String,
+    #[serde(default = "default_imap_port")]
+    pub port: u16,
+    /// `tls` (default, implicit), `starttls`, or `none` (loopback only).
+    #[serde(default = "default_imap_security")]
+    pub security: String,
+    pub username: String,
+    pub password: Option<String>,
+    pub password_file: Option<PathBuf>,
+    #[serde(default = "default_inbox")]
+    pub mailbox: String,
+    /// Move processed mail here instead of flagging it `\Seen $Hikeshi`.
+    pub move_to: Option<String>,
+    /// Channel recorded with each message (default `imap:USERNAME`).
+    pub channel: Option<String>,
+    /// Seconds between checks when the server has no IDLE (and the IDLE timeout).
+    #[serde(default = "default_poll")]
+    pub poll_seconds: u64,
+}
+
+impl std::fmt::Debug for ImapConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImapConfig")
+            .field("host", &self.host)
+            .field("username", &self.username)
+            .field("mailbox", &self.mailbox)
+            .finish_non_exhaustive()
+    }
+}
+
+fn default_imap_port() -> u16 {
+    993
+}
+fn default_imap_security() -> String {
+    "tls".into()
+}
+fn default_inbox() -> String {
+    "INBOX".into()
+}
+fn default_poll() -> u64 {
+    60
+}
+
+impl ImapConfig {
+    pub fn settings(&self) -> Result<hikeshi_jobs::imap::ImapSettings> {
+        let password = match (&self.password_file, &self.password) {
+            (Some(f), _) => std::fs::read_to_string(f)
+                .with_context(|| format!("reading {}", f.display()))?
+                .trim_end()
+                .to_string(),
+            (None, Some(p)) => p.clone(),
+            (None, None) => anyhow::bail!("[[imap]] {}: password or password_file", self.username),
+        };
+        Ok(hikeshi_jobs::imap::ImapSettings {
+            host: self.host.clone(),
+            port: self.port,
+            security: self.security.clone(),
+            username: self.username.clone(),
+            password,
+            mailbox: self.mailbox.clone(),
+            move_to: self.move_to.clone(),
+            channel: self
+                .channel
+                .clone()
+                .unwrap_or_else(|| format!("imap:{}", self.username)),
+            poll: std::time::Duration::from_secs(self.poll_seconds.max(5)),
+        })
+    }
+}
+
 pub const EXAMPLE: &str = r#"
 # Outbound mail: acknowledgements and correspondence (hikeshi serve sends them).
 [mail]
@@ -96,6 +170,19 @@ tag_prefix = "Hikeshi"
 # security = "starttls"    # starttls | tls | none
 # username = "cert"
 # password_file = "/run/secrets/smtp"   # or HIKESHI_SMTP_PASSWORD
+
+# Mailboxes to poll (any number; every node polls, claims in the database keep each
+# message to one node). IDLE is used when the server offers it.
+# [[imap]]
+# host = "imap.example.jp"
+# port = 993
+# security = "tls"         # tls | starttls | none
+# username = "cert@example.jp"
+# password_file = "/run/secrets/imap-cert"
+# mailbox = "INBOX"
+# move_to = "Processed"    # default: flag \Seen $Hikeshi and leave it
+# channel = "cert@example.jp"
+# poll_seconds = 60
 "#;
 
 impl MailConfig {

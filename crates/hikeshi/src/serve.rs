@@ -80,6 +80,10 @@ pub async fn run(listen: Option<String>, db: DbArgs) -> Result<()> {
             "no [smtp] in the configuration: acknowledgements and outbound mail stay queued"
         ),
     }
+    for m in &cfg.imap {
+        let poller = hikeshi_jobs::imap::ImapPoller::new(app.clone(), m.settings()?);
+        tokio::spawn(poller.run_forever());
+    }
     let web = WebConfig {
         max_body: cfg.max_body,
         secure_cookies: cfg.secure_cookies,
