@@ -100,7 +100,7 @@ fn message(i: usize, r: &mut Rng) -> Vec<u8> {
         i % 7
     );
     let mut out = head.into_bytes();
-    if r.next() % 10 == 0 {
+    if r.next().is_multiple_of(10) {
         let mut att = vec![0u8; 20_000];
         for b in att.iter_mut() {
             *b = r.next() as u8;
@@ -171,8 +171,10 @@ pub async fn run(messages: usize, gate_messages: usize, database_url: Option<&st
 
     // Bulk import into a fresh database.
     let store = fresh_store(&tmp, "import.db", database_url).await?;
-    let mut settings = hikeshi_core::outbound::OutboundSettings::default();
-    settings.acknowledge = false;
+    let settings = hikeshi_core::outbound::OutboundSettings {
+        acknowledge: false,
+        ..Default::default()
+    };
     let import_app = app(&store).with_outbound(settings);
     let t = Instant::now();
     let stats = import_mbox(
