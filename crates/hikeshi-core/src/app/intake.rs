@@ -3,8 +3,10 @@
 //! The raw bytes are committed before the parser sees them, so a parser or database failure
 //! later never loses a message: it stays `failed` in `raw_messages`, to be retried. The
 //! decision is pure ([`decide`]): a subject tag naming one of our records makes the message
-//! correspondence on that record; anything else becomes a new report, routed to the
-//! constituency of the recipient or sender domain.
+//! correspondence on that record, and so does an In-Reply-To/References naming a message we
+//! sent (looked up in `outbound_mail`); anything else becomes a new report, routed to the
+//! constituency of the recipient or sender domain, with its acknowledgement job queued in
+//! the same transaction (see `mailout.rs`).
 
 use super::{App, MAX_TEXT, MAX_TITLE, json, who};
 use crate::access::Actor;
