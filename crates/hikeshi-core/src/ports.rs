@@ -368,6 +368,9 @@ pub trait Store: Send + Sync {
         uid: i64,
         now: Timestamp,
     ) -> Result<bool>;
+    /// Which of these SHA-256 digests belong to raw messages already processed (a resumed
+    /// import skips them, so a batch cut short is not imported twice).
+    async fn processed_raw_digests(&self, sha256: &[String]) -> Result<Vec<String>>;
     /// Gives a claim back (the message could not be ingested; another pass retries it).
     async fn release_imap_message(&self, mailbox: &str, uidvalidity: i64, uid: i64) -> Result<()>;
 }

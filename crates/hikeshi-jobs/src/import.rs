@@ -2,7 +2,8 @@
 //! stored first, never acknowledged: the App given should have acknowledgements off).
 //! Messages are ingested in batches, several at once; after each batch the position is
 //! saved in the database (`mail_positions`), so a second run resumes after the last
-//! finished batch. A run stopped mid-batch re-imports at most that batch.
+//! finished batch. A run stopped mid-batch left part of its next batch stored: the first
+//! batch after a resume skips messages whose bytes (SHA-256) were processed already.
 
 use anyhow::{Context, Result};
 use hikeshi_core::Error;
@@ -46,8 +47,10 @@ pub struct ImportStats {
     pub imported: u64,
     /// Messages kept raw as `failed` (with the reason), e.g. empty ones.
     pub failed: u64,
-    /// Messages before the saved position (not read again).
+    /// Where this run started (the saved position; empty at the beginning).
     pub resumed_at: String,
+    /// Messages of the first batch after a resume that had been stored already.
+    pub skipped: u64,
     pub seconds: f64,
 }
 
@@ -73,6 +76,30 @@ impl Progress {
             );
         }
     }
+}
+
+/// After a resume, the first batch may have been stored already by the run that stopped:
+/// messages whose bytes were processed before are skipped.
+async fn skip_done(
+    app: &App,
+    batch: Vec<Vec<u8>>,
+    stats: &mut ImportStats,
+) -> Result<Vec<Vec<u8>>> {
+    use sha2::{Digest, Sha256};
+    let digests: Vec<String> = batch
+        .iter()
+        .map(|m| hex::encode(Sha256::digest(m)))
+        .collect();
+    let done = app.store.processed_raw_digests(&digests).await?;
+    let mut out = Vec::with_capacity(batch.len());
+    for (m, d) in batch.into_iter().zip(digests) {
+        if done.contains(&d) {
+            stats.skipped += 1;
+        } else {
+            out.push(m);
+        }
+    }
+    Ok(out)
 }
 
 async fn ingest_batch(
@@ -151,6 +178,7 @@ pub async fn import_mbox(app: &App, path: &Path, o: &ImportOptions) -> Result<Im
         started: Instant::now(),
         last: Instant::now(),
     };
+    let mut first = true;
     loop {
         let mut batch = Vec::with_capacity(o.batch);
         while batch.len() < o.batch.max(1) {
@@ -162,6 +190,10 @@ pub async fn import_mbox(app: &App, path: &Path, o: &ImportOptions) -> Result<Im
         if batch.is_empty() {
             break;
         }
+        if first && start > 0 {
+            batch = skip_done(app, batch, &mut stats).await?;
+        }
+        first = false;
         ingest_batch(app, batch, o, &mut stats).await?;
         app.store
             .set_mail_position(&key, &r.position().to_string(), app.now())
@@ -224,11 +256,16 @@ pub async fn import_maildir(app: &App, path: &Path, o: &ImportOptions) -> Result
         last: Instant::now(),
     };
     let total = files.len();
+    let mut first = true;
     for chunk in files[start..].chunks(o.batch.max(1)) {
         let mut batch = Vec::with_capacity(chunk.len());
         for (_, f) in chunk {
             batch.push(std::fs::read(f).with_context(|| format!("reading {}", f.display()))?);
         }
+        if first && after.is_some() {
+            batch = skip_done(app, batch, &mut stats).await?;
+        }
+        first = false;
         ingest_batch(app, batch, o, &mut stats).await?;
         if let Some((last, _)) = chunk.last() {
             app.store.set_mail_position(&key, last, app.now()).await?;

@@ -513,4 +513,19 @@ impl SqlStore {
             .map_err(db_err)?;
         Ok(())
     }
+
+    pub(crate) async fn processed_raw_digests_impl(
+        &self,
+        digests: &[String],
+    ) -> Result<Vec<String>> {
+        if digests.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut s = Sql::new(
+            "SELECT DISTINCT sha256 FROM raw_messages WHERE status = 'processed' AND sha256 IN ",
+        );
+        s.bind_list(digests.iter().cloned());
+        let rows = s.query().fetch_all(&self.read).await.map_err(db_err)?;
+        rows.iter().map(|r| R(r).s("sha256")).collect()
+    }
 }

@@ -330,6 +330,9 @@ impl Store for SqlStore {
     async fn claim_imap_message(&self, mb: &str, v: i64, uid: i64, now: Timestamp) -> Result<bool> {
         self.claim_imap_message_impl(mb, v, uid, now).await
     }
+    async fn processed_raw_digests(&self, d: &[String]) -> Result<Vec<String>> {
+        self.processed_raw_digests_impl(d).await
+    }
     async fn release_imap_message(&self, mb: &str, v: i64, uid: i64) -> Result<()> {
         self.release_imap_message_impl(mb, v, uid).await
     }

@@ -16,3 +16,4 @@ CREATE INDEX outbound_mail_rate ON outbound_mail (purpose, first_rcpt, created_a
 CREATE TABLE mail_positions (source TEXT PRIMARY KEY, position TEXT NOT NULL, updated_at BIGINT NOT NULL);
 CREATE TABLE imap_seen (mailbox TEXT NOT NULL, uidvalidity BIGINT NOT NULL, uid BIGINT NOT NULL,
   seen_at BIGINT NOT NULL, PRIMARY KEY (mailbox, uidvalidity, uid));
+CREATE INDEX raw_messages_sha256 ON raw_messages (sha256);
