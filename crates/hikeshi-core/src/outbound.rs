@@ -101,7 +101,7 @@ pub struct OutboundMail {
     pub tlp: Tlp,
     pub lang: Lang,
     pub protection: Protection,
-    /// `queued`, `sent` or `suppressed`.
+    /// `queued`, `sent`, or `failed` (its job died).
     pub status: String,
     pub created_at: Timestamp,
     pub sent_at: Option<Timestamp>,

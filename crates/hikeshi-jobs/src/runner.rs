@@ -69,12 +69,33 @@ impl Runner {
                 } else {
                     stats.dead += 1;
                     tracing::error!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job is dead");
+                    self.give_up(job, now).await;
                 }
                 self.app
                     .store
                     .fail_job(&job.id, &e.to_string(), retry_at, now)
                     .await
             }
+        }
+    }
+
+    /// A dead mail job leaves its message `failed` (shown on the record), not `queued`.
+    async fn give_up(&self, job: &Job, now: jiff::Timestamp) {
+        let id = match (job.payload.get("outbound"), job.payload.get("report")) {
+            (Some(o), _) => o.as_str().map(str::to_string),
+            (None, Some(r)) => r.as_str().map(|r| format!("ack-{r}")),
+            _ => None,
+        };
+        if let Some(id) = id
+            && let Ok(Some(m)) = self.app.store.get_outbound(&id).await
+            && m.status == "queued"
+            && let Err(e) = self
+                .app
+                .store
+                .finish_outbound(&id, "failed", None, now)
+                .await
+        {
+            tracing::error!(error = %e, "marking a message failed");
         }
     }
 

@@ -351,7 +351,7 @@ async fn jobs_retry_with_backoff_then_die() {
         })
         .expect("settings");
         let runner = Runner::new(t.app.clone(), Arc::new(mailer));
-        ingest(&t, &plain("bob@example.org", "Help", "", "b1@example.org")).await;
+        let landed = ingest(&t, &plain("bob@example.org", "Help", "", "b1@example.org")).await;
         let first = runner.run_pending().await.expect("run");
         assert_eq!(
             first,
@@ -385,6 +385,14 @@ async fn jobs_retry_with_backoff_then_die() {
         assert_eq!(dead.len(), 1, "dead after max attempts");
         assert_eq!(dead[0].attempts, dead[0].max_attempts);
         assert_eq!(retried as i64, dead[0].max_attempts - 1);
+        let ack = t
+            .app
+            .store
+            .get_outbound(&format!("ack-{}", landed.id))
+            .await
+            .expect("read")
+            .expect("the acknowledgement was recorded");
+        assert_eq!(ack.status, "failed", "a dead job leaves its message failed");
     })
     .await;
 }
