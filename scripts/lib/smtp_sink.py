@@ -28,7 +28,7 @@ class Sink:
         meta = {
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
-            "auth": session.authenticated and session.auth_data.login.decode() if session.auth_data else None,
+            "auth": session.auth_data if session.authenticated else None,
         }
         with open(base + ".json", "w") as f:
             json.dump(meta, f)
@@ -39,7 +39,7 @@ class Sink:
 def authenticator(user, password):
     def check(server, session, envelope, mechanism, auth_data):
         if isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password:
-            return AuthResult(success=True)
+            return AuthResult(success=True, auth_data=auth_data.login.decode())
         return AuthResult(success=False, handled=False)
     return check
 

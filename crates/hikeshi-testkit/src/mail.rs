@@ -49,6 +49,8 @@ pub struct Sink {
 pub struct Received {
     pub mail_from: String,
     pub rcpt_tos: Vec<String>,
+    /// The user the client authenticated as (SMTP AUTH), if it did.
+    pub auth: Option<String>,
     pub raw: Vec<u8>,
     pub parsed: ParsedMessage,
 }
@@ -84,6 +86,7 @@ impl Sink {
             out.push(Received {
                 mail_from: meta["mail_from"].as_str().unwrap_or_default().to_string(),
                 rcpt_tos: rcpts,
+                auth: meta["auth"].as_str().map(str::to_string),
                 parsed: hikeshi_mail::parse(&raw),
                 raw,
             });

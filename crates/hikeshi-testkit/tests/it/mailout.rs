@@ -107,6 +107,7 @@ async fn japanese_report_gets_one_ack_and_the_reply_lands_on_it() {
             assert_eq!(got.len(), 1, "exactly one acknowledgement");
             let ack = &got[0];
             assert_eq!(ack.mail_from, "cert@team.example");
+            assert_eq!(ack.auth, sink.settings.username, "sent with SMTP AUTH");
             let tag = format!("[Hikeshi #{}]", landed.reference);
             assert!(
                 ack.parsed.subject.starts_with(&tag),
