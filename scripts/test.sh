@@ -8,6 +8,8 @@
 #      CARGO_TERM_COLOR=never under CI.
 #   2. services, one file each in scripts/lib/ (installed on first use from
 #      Debian's packages, fast no-ops when present):
+#        smtp.sh       aiosmtpd SMTP sink (HIKESHI_TEST_SMTP_*), for outbound mail
+#        imap.sh       dovecot IMAP server (HIKESHI_TEST_IMAP_*), for IMAP polling
 #        postgres.sh   throw-away PostgreSQL cluster on a free 127.0.0.1 port,
 #                      exported as HIKESHI_TEST_DATABASE_URL; stopped and
 #                      deleted on exit, whatever the exit path.
@@ -34,6 +36,10 @@ cd "$HK_ROOT"
 source "$HK_ROOT/scripts/lib/common.sh"
 # shellcheck source=scripts/lib/postgres.sh
 source "$HK_ROOT/scripts/lib/postgres.sh"
+# shellcheck source=scripts/lib/smtp.sh
+source "$HK_ROOT/scripts/lib/smtp.sh"
+# shellcheck source=scripts/lib/imap.sh
+source "$HK_ROOT/scripts/lib/imap.sh"
 # Later services, each in scripts/lib/NAME.sh with its own HIKESHI_TEST_SKIP_*:
 #   chromium.sh  (written; browser tests)  -> hk_chromium_setup, called below
 #   smtp.sh      (aiosmtpd SMTP sink), imap.sh (dovecot IMAP): mail tests
@@ -53,6 +59,8 @@ fi
 
 # --- 2. services ----------------------------------------------------------------
 hk_pg_setup
+hk_smtp_setup
+hk_imap_setup
 # Chromium, node packages and the UI server are set up by hk_browser_tests below.
 
 # --- 3. tests -------------------------------------------------------------------

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod model;
 pub mod observables;
+pub mod outbound;
 pub mod ports;
 pub mod routing;
 pub mod secrets;

@@ -86,6 +86,27 @@ pub struct Session {
     pub expires_at: Timestamp,
 }
 
+/// What one inbound message becomes (bulk intake writes many in one transaction).
+#[derive(Debug, Clone)]
+pub enum MailWrite {
+    /// A new report: with its triage outcome, clocks, observables and queued jobs.
+    Report {
+        report: Report,
+        meta: MailMeta,
+        files: Vec<(Attachment, Vec<u8>)>,
+        audit: AuditEntry,
+        triage: Box<crate::triage::TriageWrite>,
+    },
+    /// Already stored by its own path (structured reports: X-ARF, ARF).
+    Stored,
+    Entry {
+        entry: Entry,
+        meta: MailMeta,
+        files: Vec<(Attachment, Vec<u8>)>,
+        audit: AuditEntry,
+    },
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Installation key for token digests; created on first use.
@@ -551,4 +572,96 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<(String, StructuredDetails, Option<AlertSeries>)>>;
     /// Keeps a public-form submission that did not become a report (honeypot, spam).
     async fn insert_form_rejection(&self, r: &FormRejection) -> Result<()>;
+
+    // --- Outbound mail, background jobs, mail intake positions (feature: mailout) ---
+
+    /// Bulk intake: raw messages stored in one transaction (before anything parses them).
+    async fn insert_raw_messages(&self, msgs: &[(RawMessage, Vec<u8>)]) -> Result<()>;
+    /// Bulk intake: many parsed messages in ONE transaction, each raw message marked
+    /// `processed` with its record; returns each new report's reference (`None` for entries).
+    /// All or nothing: on error the caller stores them one by one.
+    async fn write_mail_batch(&self, items: &[MailWrite]) -> Result<Vec<Option<String>>>;
+
+    /// `insert_mail_report` plus jobs (the acknowledgement) enqueued in the same transaction.
+    async fn insert_mail_report_queued(
+        &self,
+        r: &Report,
+        meta: &MailMeta,
+        files: &[(Attachment, Vec<u8>)],
+        audit: &AuditEntry,
+        jobs: &[crate::outbound::Job],
+    ) -> Result<Report>;
+    /// Enqueues jobs on their own (a job whose `dedupe_key` exists is skipped).
+    async fn enqueue_jobs(&self, jobs: &[crate::outbound::Job]) -> Result<()>;
+    /// Leases up to `limit` due jobs (`pending`, or `running` with an expired lease) until
+    /// `lease_until`, counting an attempt each. Safe with several nodes: PostgreSQL skips
+    /// rows another node holds (`FOR UPDATE SKIP LOCKED`); SQLite has one writer.
+    async fn claim_jobs(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<crate::outbound::Job>>;
+    /// Marks a claimed job done.
+    async fn complete_job(&self, id: &str, now: Timestamp) -> Result<()>;
+    /// Records a failed attempt: again at `retry_at`, or `dead` when `None`.
+    async fn fail_job(
+        &self,
+        id: &str,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Jobs by status (`None` = all), oldest first.
+    async fn list_jobs(
+        &self,
+        status: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<crate::outbound::Job>>;
+    /// Stores an outbound message, the correspondence entry recording it (if any), jobs and
+    /// the audit entry, in one transaction.
+    async fn insert_outbound(
+        &self,
+        m: &crate::outbound::OutboundMail,
+        entry: Option<&Entry>,
+        jobs: &[crate::outbound::Job],
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    async fn get_outbound(&self, id: &str) -> Result<Option<crate::outbound::OutboundMail>>;
+    /// Outbound messages on a record, oldest first.
+    async fn outbound_of(&self, target_id: &str) -> Result<Vec<crate::outbound::OutboundMail>>;
+    /// Marks an outbound message sent (or `suppressed`), keeping the bytes as sent.
+    async fn finish_outbound(
+        &self,
+        id: &str,
+        status: &str,
+        raw: Option<&[u8]>,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// The record a message we sent belongs to, for the first of these Message-IDs found.
+    async fn record_for_message_ids(&self, ids: &[String]) -> Result<Option<(TargetKind, String)>>;
+    /// Outbound messages of this purpose to this address (lower case) created since `since`.
+    async fn count_outbound_since(
+        &self,
+        purpose: &str,
+        rcpt: &str,
+        since: Timestamp,
+    ) -> Result<i64>;
+    /// Resumable intake position (`import:/path/to.mbox` → byte offset, …).
+    async fn mail_position(&self, source: &str) -> Result<Option<String>>;
+    async fn set_mail_position(&self, source: &str, position: &str, now: Timestamp) -> Result<()>;
+    /// Claims one IMAP message (mailbox, UIDVALIDITY, UID) for this node: `false` when
+    /// another node (or an earlier run) already has it. Unique in the database.
+    async fn claim_imap_message(
+        &self,
+        mailbox: &str,
+        uidvalidity: i64,
+        uid: i64,
+        now: Timestamp,
+    ) -> Result<bool>;
+    /// Which of these SHA-256 digests belong to raw messages already processed (a resumed
+    /// import skips them, so a batch cut short is not imported twice).
+    async fn processed_raw_digests(&self, sha256: &[String]) -> Result<Vec<String>>;
+    /// Gives a claim back (the message could not be ingested; another pass retries it).
+    async fn release_imap_message(&self, mailbox: &str, uidvalidity: i64, uid: i64) -> Result<()>;
 }

@@ -1,5 +1,6 @@
 //! hikeshi-mail: raw mail bytes → [`ParsedMessage`]. Pure: no database, no
-//! network, no clock, no SMTP (outbound mail comes later, in this crate).
+//! network, no clock. Outbound building and the SMTP client are in [`send`] behind
+//! the `send` feature (lettre), so the parser's users do not compile them.
 //!
 //! # API
 //! - [`parse`]`(raw) -> ParsedMessage` never fails and never panics. The worst
@@ -49,7 +50,10 @@ mod convert;
 mod guard;
 mod header;
 mod html;
+pub mod mbox;
 mod model;
+#[cfg(feature = "send")]
+pub mod send;
 mod tag;
 #[cfg(test)]
 mod unit_tests;

@@ -24,6 +24,7 @@ mod incidents;
 mod indexer;
 mod intake;
 mod mail;
+mod mailout;
 mod migrate;
 mod notify;
 mod observables;

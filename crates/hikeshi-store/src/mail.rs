@@ -60,35 +60,60 @@ pub(crate) async fn put_files(
     Ok(())
 }
 
+/// The report, its mail facts and attachments, inside the caller's transaction.
+pub(crate) async fn insert_mail_report_tx(
+    tx: &mut Transaction<'static, Any>,
+    backend: crate::connect::Backend,
+    r: &Report,
+    m: &MailMeta,
+    files: &[(Attachment, Vec<u8>)],
+) -> Result<Report> {
+    let stored = crate::reports::insert_report_tx(tx, backend, r).await?;
+    put_meta(tx, &stored.id.to_string(), m).await?;
+    put_files(tx, files).await?;
+    Ok(stored)
+}
+
+/// One raw message, inside the caller's transaction.
+pub(crate) async fn insert_raw_tx(
+    tx: &mut Transaction<'static, Any>,
+    m: &RawMessage,
+    bytes: &[u8],
+) -> Result<()> {
+    let vals: Vec<Val> = vec![
+        m.id.clone().into(),
+        m.sha256.clone().into(),
+        m.size.into(),
+        m.channel.clone().into(),
+        us(m.received_at).into(),
+        "received".into(),
+        bytes.to_vec().into(),
+    ];
+    insert(
+        "raw_messages",
+        &[
+            "id",
+            "sha256",
+            "size",
+            "channel",
+            "received_at",
+            "status",
+            "data",
+        ],
+        vals,
+    )
+    .query()
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
 impl SqlStore {
     pub(crate) async fn insert_raw_impl(&self, m: &RawMessage, bytes: &[u8]) -> Result<()> {
-        let vals: Vec<Val> = vec![
-            m.id.clone().into(),
-            m.sha256.clone().into(),
-            m.size.into(),
-            m.channel.clone().into(),
-            us(m.received_at).into(),
-            "received".into(),
-            bytes.to_vec().into(),
-        ];
-        insert(
-            "raw_messages",
-            &[
-                "id",
-                "sha256",
-                "size",
-                "channel",
-                "received_at",
-                "status",
-                "data",
-            ],
-            vals,
-        )
-        .query()
-        .execute(&self.write)
-        .await
-        .map_err(db_err)?;
-        Ok(())
+        let mut tx = self.write.begin().await.map_err(db_err)?;
+        insert_raw_tx(&mut tx, m, bytes).await?;
+        tx.commit().await.map_err(db_err)
     }
 
     pub(crate) async fn finish_raw_impl(
@@ -132,9 +157,7 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<Report> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        let stored = crate::reports::insert_report_tx(&mut tx, self.backend, r).await?;
-        put_meta(&mut tx, &stored.id.to_string(), m).await?;
-        put_files(&mut tx, files).await?;
+        let stored = insert_mail_report_tx(&mut tx, self.backend, r, m, files).await?;
         write(
             &mut tx,
             &crate::incidents::with_ref(audit, &stored.reference),

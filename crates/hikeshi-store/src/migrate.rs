@@ -67,10 +67,16 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_intake.sql"),
         include_str!("../migrations/postgres/0010_intake.sql"),
     ),
+    (
+        11,
+        "0011_mailout.sql",
+        include_str!("../migrations/sqlite/0011_mailout.sql"),
+        include_str!("../migrations/postgres/0011_mailout.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 impl SqlStore {
     /// The schema version recorded in the database (0 when empty).

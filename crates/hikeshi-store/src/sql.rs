@@ -12,6 +12,7 @@ pub(crate) enum Val {
     S(String),
     OS(Option<String>),
     B(Vec<u8>),
+    OB(Option<Vec<u8>>),
 }
 
 impl From<i64> for Val {
@@ -128,6 +129,7 @@ impl Sql {
                 Val::S(v) => q.bind(v),
                 Val::OS(v) => q.bind(v),
                 Val::B(v) => q.bind(v),
+                Val::OB(v) => q.bind(v),
             };
         }
         q

@@ -10,7 +10,8 @@ use hikeshi_core::model::*;
 use hikeshi_core::observables::{
     Kind, NewObservable, Observable, RecordFacts, RecordRef, ValueStats,
 };
-use hikeshi_core::ports::{ListQuery, Page, Session, Store};
+use hikeshi_core::outbound::{Job, OutboundMail};
+use hikeshi_core::ports::{ListQuery, MailWrite, Page, Session, Store};
 use hikeshi_core::sla::SlaClock;
 use hikeshi_core::triage::{ConfigVersion, NotificationRequest, TriageRecord, TriageWrite};
 use jiff::Timestamp;
@@ -557,5 +558,89 @@ impl Store for SqlStore {
     }
     async fn insert_form_rejection(&self, f: &FormRejection) -> Result<()> {
         self.insert_form_rejection_impl(f).await
+    }
+
+    // --- Outbound mail, background jobs, mail intake positions (feature: mailout) ---
+    async fn insert_raw_messages(&self, m: &[(RawMessage, Vec<u8>)]) -> Result<()> {
+        self.insert_raw_messages_impl(m).await
+    }
+    async fn write_mail_batch(&self, items: &[MailWrite]) -> Result<Vec<Option<String>>> {
+        self.write_mail_batch_impl(items).await
+    }
+    async fn insert_mail_report_queued(
+        &self,
+        r: &Report,
+        m: &MailMeta,
+        f: &[(Attachment, Vec<u8>)],
+        a: &AuditEntry,
+        j: &[Job],
+    ) -> Result<Report> {
+        self.insert_mail_report_queued_impl(r, m, f, a, j).await
+    }
+    async fn enqueue_jobs(&self, j: &[Job]) -> Result<()> {
+        self.enqueue_jobs_impl(j).await
+    }
+    async fn claim_jobs(&self, now: Timestamp, until: Timestamp, n: i64) -> Result<Vec<Job>> {
+        self.claim_jobs_impl(now, until, n).await
+    }
+    async fn complete_job(&self, id: &str, now: Timestamp) -> Result<()> {
+        self.complete_job_impl(id, now).await
+    }
+    async fn fail_job(
+        &self,
+        id: &str,
+        e: &str,
+        at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<()> {
+        self.fail_job_impl(id, e, at, now).await
+    }
+    async fn list_jobs(&self, status: Option<&str>, n: i64) -> Result<Vec<Job>> {
+        self.list_jobs_impl(status, n).await
+    }
+    async fn insert_outbound(
+        &self,
+        m: &OutboundMail,
+        e: Option<&Entry>,
+        j: &[Job],
+        a: &AuditEntry,
+    ) -> Result<()> {
+        self.insert_outbound_impl(m, e, j, a).await
+    }
+    async fn get_outbound(&self, id: &str) -> Result<Option<OutboundMail>> {
+        self.get_outbound_impl(id).await
+    }
+    async fn outbound_of(&self, t: &str) -> Result<Vec<OutboundMail>> {
+        self.outbound_of_impl(t).await
+    }
+    async fn finish_outbound(
+        &self,
+        id: &str,
+        s: &str,
+        raw: Option<&[u8]>,
+        now: Timestamp,
+    ) -> Result<()> {
+        self.finish_outbound_impl(id, s, raw, now).await
+    }
+    async fn record_for_message_ids(&self, ids: &[String]) -> Result<Option<(TargetKind, String)>> {
+        self.record_for_message_ids_impl(ids).await
+    }
+    async fn count_outbound_since(&self, p: &str, r: &str, since: Timestamp) -> Result<i64> {
+        self.count_outbound_since_impl(p, r, since).await
+    }
+    async fn mail_position(&self, s: &str) -> Result<Option<String>> {
+        self.mail_position_impl(s).await
+    }
+    async fn set_mail_position(&self, s: &str, p: &str, now: Timestamp) -> Result<()> {
+        self.set_mail_position_impl(s, p, now).await
+    }
+    async fn claim_imap_message(&self, mb: &str, v: i64, uid: i64, now: Timestamp) -> Result<bool> {
+        self.claim_imap_message_impl(mb, v, uid, now).await
+    }
+    async fn processed_raw_digests(&self, d: &[String]) -> Result<Vec<String>> {
+        self.processed_raw_digests_impl(d).await
+    }
+    async fn release_imap_message(&self, mb: &str, v: i64, uid: i64) -> Result<()> {
+        self.release_imap_message_impl(mb, v, uid).await
     }
 }

@@ -180,65 +180,79 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<Report> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        let mut stored = crate::reports::insert_report_tx(&mut tx, self.backend, r).await?;
-        if let Some((meta, files)) = mail {
-            crate::mail::put_meta(&mut tx, &stored.id.to_string(), meta).await?;
-            crate::mail::put_files(&mut tx, files).await?;
-        }
-        if !t.observed.is_empty() {
-            let rec = hikeshi_core::observables::RecordRef {
-                kind: hikeshi_core::model::TargetKind::Report,
-                id: stored.id.to_string(),
-            };
-            crate::observables::add_tx(&mut tx, self.backend, &[(rec, t.observed.clone())]).await?;
-        }
-        if let Some(i) = t.link {
-            Sql::new("INSERT INTO report_incidents (report_id, incident_id) VALUES (")
-                .bind(stored.id.to_string())
-                .push(", ")
-                .bind(i.to_string())
-                .push(")")
-                .query()
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            stored.incidents = vec![i];
-        }
-        if let Some(rec) = &t.record {
-            insert(
-                "report_triage",
-                &[
-                    "report_id",
-                    "rules_version",
-                    "outcome",
-                    "linked_incident",
-                    "created_at",
-                ],
-                vec![
-                    rec.report.to_string().into(),
-                    rec.rules_version.into(),
-                    to_json(&rec.outcome).into(),
-                    rec.linked.map(|i| i.to_string()).into(),
-                    us(rec.at).into(),
-                ],
-            )
-            .query()
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        }
-        put_notes(&mut tx, &t.notifications).await?;
-        crate::clocks::put_clocks_tx(&mut tx, &t.clocks).await?;
-        crate::clocks::insert_deadlines_tx(&mut tx, &t.deadlines).await?;
-        write(
-            &mut tx,
-            &crate::incidents::with_ref(audit, &stored.reference),
-        )
-        .await?;
+        let stored = write_report_triaged_tx(&mut tx, self.backend, r, mail, t, audit).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(stored)
     }
+}
 
+/// A new report with everything that arrives with it, inside the caller's transaction: its
+/// mail facts and attachments, observables, triage outcome and link, notification requests,
+/// SLA and deadline clocks, queued jobs (the acknowledgement) and its audit entry.
+pub(crate) async fn write_report_triaged_tx(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: crate::Backend,
+    r: &Report,
+    mail: hikeshi_core::ports::MailParts<'_>,
+    t: &TriageWrite,
+    audit: &AuditEntry,
+) -> Result<Report> {
+    let mut stored = crate::reports::insert_report_tx(tx, backend, r).await?;
+    if let Some((meta, files)) = mail {
+        crate::mail::put_meta(tx, &stored.id.to_string(), meta).await?;
+        crate::mail::put_files(tx, files).await?;
+    }
+    if !t.observed.is_empty() {
+        let rec = hikeshi_core::observables::RecordRef {
+            kind: hikeshi_core::model::TargetKind::Report,
+            id: stored.id.to_string(),
+        };
+        crate::observables::add_tx(tx, backend, &[(rec, t.observed.clone())]).await?;
+    }
+    if let Some(i) = t.link {
+        Sql::new("INSERT INTO report_incidents (report_id, incident_id) VALUES (")
+            .bind(stored.id.to_string())
+            .push(", ")
+            .bind(i.to_string())
+            .push(")")
+            .query()
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+        stored.incidents = vec![i];
+    }
+    if let Some(rec) = &t.record {
+        insert(
+            "report_triage",
+            &[
+                "report_id",
+                "rules_version",
+                "outcome",
+                "linked_incident",
+                "created_at",
+            ],
+            vec![
+                rec.report.to_string().into(),
+                rec.rules_version.into(),
+                to_json(&rec.outcome).into(),
+                rec.linked.map(|i| i.to_string()).into(),
+                us(rec.at).into(),
+            ],
+        )
+        .query()
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    }
+    put_notes(tx, &t.notifications).await?;
+    crate::clocks::put_clocks_tx(tx, &t.clocks).await?;
+    crate::clocks::insert_deadlines_tx(tx, &t.deadlines).await?;
+    crate::mailout::insert_jobs_tx(tx, &t.jobs).await?;
+    write(tx, &crate::incidents::with_ref(audit, &stored.reference)).await?;
+    Ok(stored)
+}
+
+impl SqlStore {
     pub(crate) async fn triage_of_impl(&self, report: ReportId) -> Result<Option<TriageRecord>> {
         let row = Sql::new(
             "SELECT report_id, rules_version, outcome, linked_incident, created_at FROM report_triage WHERE report_id = ",

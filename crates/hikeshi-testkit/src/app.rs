@@ -77,6 +77,16 @@ impl TestApp {
         t
     }
 
+    /// The same application with these outbound mail settings (the router too).
+    pub fn with_outbound(mut self, s: hikeshi_core::outbound::OutboundSettings) -> TestApp {
+        self.app = self.app.clone().with_outbound(s);
+        self.router = hikeshi_web::router(AppState {
+            app: self.app.clone(),
+            config: WebConfig::default(),
+        });
+        self
+    }
+
     /// The actor of a user, found by name.
     pub async fn actor(&self, name: &str) -> Actor {
         let u = self.app.resolve_user(name).await.expect("user exists");

@@ -8,6 +8,7 @@
 //! its own database). Under `CI` a missing PostgreSQL is an error, not a skip.
 
 mod app;
+pub mod mail;
 
 pub use app::{ADMIN_PASSWORD, Reply, TestApp, content_type};
 

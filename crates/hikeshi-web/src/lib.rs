@@ -152,6 +152,10 @@ pub fn router(state: AppState) -> Router {
                 .post(work::upload)
                 .layer(DefaultBodyLimit::max(hikeshi_core::app::MAX_ATTACHMENT)),
         )
+        .route(
+            "/{kind}/{id}/mail",
+            get(api::mail::list).post(api::mail::send),
+        )
         .route("/attachments/{id}", get(work::download))
         .route(
             "/investigations/{id}",

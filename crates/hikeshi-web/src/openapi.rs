@@ -33,6 +33,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         crate::api::observables::list, crate::api::observables::add, crate::api::observables::reextract,
         crate::api::observables::get, crate::api::observables::patch, crate::api::observables::delete,
         crate::api::alerts::create, crate::api::documents::create,
+        crate::api::mail::send, crate::api::mail::list,
     ),
     modifiers(&Security),
     security(("bearer" = []))

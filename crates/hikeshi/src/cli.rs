@@ -89,6 +89,9 @@ pub enum Command {
         #[arg(long, default_value = "email")]
         channel: String,
     },
+    /// Back-fill mail from an mbox file or a maildir (resumable; never acknowledged).
+    #[command(subcommand)]
+    Import(crate::mailimport::ImportCmd),
     /// Indicators in stdin (or FILE), one JSON object per line: {"type","value","start","end"}.
     Extract { file: Option<PathBuf> },
     /// Benchmark: seeds N incidents and measures the API (prints JSON).

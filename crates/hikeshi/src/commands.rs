@@ -2,7 +2,7 @@
 //! actor (audited as "system"), and prints.
 
 use crate::cli::*;
-use crate::config::{Config, EXAMPLE};
+use crate::config::Config;
 use anyhow::{Context, Result};
 use hikeshi_core::app::{App, NewConstituency, NewToken, NewUser};
 use hikeshi_core::audit::Verdict;
@@ -190,7 +190,7 @@ pub async fn run(cmd: Command) -> Result<ExitCode> {
                 format!("applied {}", applied.join(", "))
             });
         }
-        Command::Config(ConfigCmd::Example) => print!("{EXAMPLE}"),
+        Command::Config(ConfigCmd::Example) => print!("{}", crate::config::example()),
         Command::Audit(AuditCmd::Verify { db }) => {
             let (app, _) = open_app(&db).await?;
             match app.verify_audit().await? {
@@ -281,6 +281,7 @@ pub async fn run(cmd: Command) -> Result<ExitCode> {
                 writeln!(w, "{}", serde_json::to_string(&item)?)?;
             }
         }
+        Command::Import(cmd) => crate::mailimport::run(cmd).await?,
         Command::Bench(args) => crate::bench::run(args).await?,
         Command::Key(k) => crate::keys::run(k).await?,
         Command::Triage(TriageCmd::Bench { reports, rules }) => {

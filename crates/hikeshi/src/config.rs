@@ -32,6 +32,12 @@ pub struct Config {
     pub alert_window_secs: u64,
     /// Per-source alert windows in seconds, overriding `alert_window_secs`.
     pub alert_windows: std::collections::BTreeMap<String, u64>,
+    /// Outbound mail settings (`[mail]`).
+    pub mail: crate::mailconfig::MailConfig,
+    /// The SMTP server (`[smtp]`); absent: outbound mail stays queued.
+    pub smtp: Option<crate::mailconfig::SmtpConfig>,
+    /// Mailboxes to poll (`[[imap]]`).
+    pub imap: Vec<crate::mailconfig::ImapConfig>,
 }
 
 impl Default for Config {
@@ -49,6 +55,9 @@ impl Default for Config {
             observables_warning_list: None,
             alert_window_secs: 86_400,
             alert_windows: Default::default(),
+            mail: Default::default(),
+            smtp: None,
+            imap: vec![],
         }
     }
 }
@@ -93,6 +102,11 @@ alert_window_secs = 86400
 # [alert_windows]
 # suricata-dc1 = 3600
 "#;
+
+/// The whole sample: the settings above and the mail sections.
+pub fn example() -> String {
+    format!("{EXAMPLE}{}", crate::mailconfig::EXAMPLE)
+}
 
 impl Config {
     pub fn load(db: &DbArgs) -> Result<Config> {
@@ -176,7 +190,7 @@ mod tests {
 
     #[test]
     fn example_parses_to_the_defaults() {
-        let c: Config = toml::from_str(EXAMPLE).expect("example parses");
+        let c: Config = toml::from_str(&example()).expect("example parses");
         let d = Config::default();
         assert_eq!(
             (c.listen, c.data, c.durable, c.max_body),

@@ -6,7 +6,9 @@ mod cli;
 mod commands;
 mod config;
 mod keys;
+mod mailconfig;
 mod mailgate;
+mod mailimport;
 mod serve;
 
 use clap::Parser;

@@ -43,7 +43,9 @@ pub async fn run(listen: Option<String>, db: DbArgs) -> Result<()> {
         cfg.listen = l;
     }
     let store = open(&cfg).await?;
-    let app = app(&store).with_observable_settings(cfg.observable_settings()?);
+    let app = app(&store)
+        .with_observable_settings(cfg.observable_settings()?)
+        .with_outbound(cfg.mail.settings()?);
     let admin_pw = std::env::var("HIKESHI_ADMIN_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty());
@@ -97,6 +99,21 @@ pub async fn run(listen: Option<String>, db: DbArgs) -> Result<()> {
             }
         }
     });
+    // Background jobs (acknowledgements, outbound mail) on every node; claims never overlap.
+    match &cfg.smtp {
+        Some(smtp) => {
+            let mailer = hikeshi_jobs::SmtpMailer::new(&smtp.settings()?)?;
+            let runner = hikeshi_jobs::Runner::new(app.clone(), std::sync::Arc::new(mailer));
+            tokio::spawn(runner.run_forever(Duration::from_secs(1)));
+        }
+        None => tracing::warn!(
+            "no [smtp] in the configuration: acknowledgements and outbound mail stay queued"
+        ),
+    }
+    for m in &cfg.imap {
+        let poller = hikeshi_jobs::imap::ImapPoller::new(app.clone(), m.settings()?);
+        tokio::spawn(poller.run_forever());
+    }
     let web = WebConfig {
         max_body: cfg.max_body,
         secure_cookies: cfg.secure_cookies,

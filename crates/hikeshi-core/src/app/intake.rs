@@ -3,14 +3,17 @@
 //! The raw bytes are committed before the parser sees them, so a parser or database failure
 //! later never loses a message: it stays `failed` in `raw_messages`, to be retried. The
 //! decision is pure ([`decide`]): a subject tag naming one of our records makes the message
-//! correspondence on that record; anything else becomes a new report, routed to the
-//! constituency of the recipient or sender domain.
+//! correspondence on that record, and so does an In-Reply-To/References naming a message we
+//! sent (looked up in `outbound_mail`); anything else becomes a new report, routed to the
+//! constituency of the recipient or sender domain, with its acknowledgement job queued in
+//! the same transaction (see `mailout.rs`).
 
 use super::{App, MAX_TEXT, MAX_TITLE, who};
 use crate::access::Actor;
 use crate::error::{Error, Result};
 use crate::ids::{AttachmentId, EntryId, ReportId};
 use crate::model::*;
+use crate::ports::MailWrite;
 use hikeshi_mail::ParsedMessage;
 use sha2::{Digest, Sha256};
 
@@ -220,6 +223,57 @@ impl App {
         raw: &[u8],
         tag_prefix: &str,
     ) -> Result<Landed> {
+        let (w, landed) = self.plan_mail(actor, raw_msg, raw, tag_prefix).await?;
+        self.write_mail(w, landed).await
+    }
+
+    /// Stores what [`Self::plan_mail`] decided (one transaction).
+    pub(crate) async fn write_mail(&self, w: MailWrite, mut landed: Landed) -> Result<Landed> {
+        match w {
+            MailWrite::Entry {
+                entry,
+                meta,
+                files,
+                audit,
+            } => {
+                self.store
+                    .insert_mail_entry(&entry, &meta, &files, &audit)
+                    .await?
+            }
+            MailWrite::Report {
+                report,
+                meta,
+                files,
+                audit,
+                triage,
+            } => {
+                let stored = self
+                    .store
+                    .insert_report_triaged(
+                        &report,
+                        Some((&meta, files.as_slice())),
+                        &triage,
+                        &audit,
+                    )
+                    .await?;
+                landed.reference = stored.reference;
+            }
+            MailWrite::Stored => {}
+        }
+        Ok(landed)
+    }
+
+    /// Parses and decides: what to store, and where it will land (a new report's reference
+    /// is filled in when it is stored). It only reads, except for the OpenPGP result kept
+    /// beside the raw message and structured reports (X-ARF, ARF), which it stores itself
+    /// (`MailWrite::Stored`).
+    pub(crate) async fn plan_mail(
+        &self,
+        actor: &Actor,
+        raw_msg: &RawMessage,
+        raw: &[u8],
+        tag_prefix: &str,
+    ) -> Result<(MailWrite, Landed)> {
         // OpenPGP first: the decrypted form (kept beside the raw one) is what is parsed,
         // shown and searched; a message that cannot be decrypted is kept and flagged.
         let pgp = self.examine_pgp(&raw_msg.id, raw).await?;
@@ -238,8 +292,9 @@ impl App {
         }
         let subject = clip(msg.subject.trim(), MAX_TITLE);
         let body = clip(&msg.text, MAX_TEXT);
+        let mut target = None;
         if let Decision::Reply(reference) = decide(&msg, tag_prefix) {
-            let target = match self.find_incident(&reference).await {
+            target = match self.find_incident(&reference).await {
                 Ok(i) => Some((TargetKind::Incident, i.id.to_string(), i.reference)),
                 Err(Error::NotFound) => self
                     .find_report(&reference)
@@ -248,42 +303,62 @@ impl App {
                     .map(|r| (TargetKind::Report, r.id.to_string(), r.reference)),
                 Err(e) => return Err(e),
             };
-            if let Some((kind, id, reference)) = target {
-                let e = Entry {
-                    id: EntryId::new(self.now_ms()),
-                    target_kind: kind,
-                    target_id: id.clone(),
-                    kind: "correspondence".into(),
-                    direction: Some(Direction::In),
-                    author: None,
-                    from: m.from.clone(),
-                    to: m.to.clone(),
-                    subject: Some(subject),
-                    body: if body.trim().is_empty() {
-                        "(no text)".into()
-                    } else {
-                        body
-                    },
-                    created_at: self.now(),
-                };
-                let files = self.files(actor, kind, &id, &msg);
-                let audit = self.audit(
-                    who(actor),
-                    "correspondence.receive",
-                    kind,
-                    id.clone(),
-                    None,
-                    Some(serde_json::json!({"entry": e.id, "raw": raw_msg.id})),
-                );
-                self.store.insert_mail_entry(&e, &m, &files, &audit).await?;
-                return Ok(Landed {
-                    kind: "reply".into(),
-                    reference,
-                    id,
-                    raw_id: raw_msg.id.clone(),
-                    auto_generated: m.auto_generated,
-                });
+        }
+        if target.is_none() {
+            // A reply to a message we sent (In-Reply-To first, then References newest first).
+            let ids: Vec<String> = msg
+                .in_reply_to
+                .iter()
+                .chain(msg.references.iter().rev())
+                .cloned()
+                .collect();
+            if !ids.is_empty()
+                && let Some((kind, id)) = self.store.record_for_message_ids(&ids).await?
+            {
+                target = self.thread_target(kind, &id).await?;
             }
+        }
+        if let Some((kind, id, reference)) = target {
+            let e = Entry {
+                id: EntryId::new(self.now_ms()),
+                target_kind: kind,
+                target_id: id.clone(),
+                kind: "correspondence".into(),
+                direction: Some(Direction::In),
+                author: None,
+                from: m.from.clone(),
+                to: m.to.clone(),
+                subject: Some(subject),
+                body: if body.trim().is_empty() {
+                    "(no text)".into()
+                } else {
+                    body
+                },
+                created_at: self.now(),
+            };
+            let files = self.files(actor, kind, &id, &msg);
+            let audit = self.audit(
+                who(actor),
+                "correspondence.receive",
+                kind,
+                id.clone(),
+                None,
+                Some(serde_json::json!({"entry": e.id, "raw": raw_msg.id})),
+            );
+            let landed = Landed {
+                kind: "reply".into(),
+                reference,
+                id,
+                raw_id: raw_msg.id.clone(),
+                auto_generated: m.auto_generated,
+            };
+            let w = MailWrite::Entry {
+                entry: e,
+                meta: m,
+                files,
+                audit,
+            };
+            return Ok((w, landed));
         }
         let observed = self.observables_from(
             &format!("{subject}\n{body}"),
@@ -291,7 +366,6 @@ impl App {
             raw_msg.received_at,
         );
         // X-ARF or ARF inside: a structured report (a refused one is noted, never dropped).
-        let mut m = m;
         let structured = match hikeshi_formats::from_mail(raw) {
             Some(Ok(s)) => Some(s),
             Some(Err(e)) => {
@@ -318,9 +392,10 @@ impl App {
             },
         };
         if let Some(s) = structured {
-            return self
+            let landed = self
                 .record_structured_mail(actor, raw_msg, &msg, &m, s, constituency, &body)
-                .await;
+                .await?;
+            return Ok((MailWrite::Stored, landed));
         }
         let now = self.now();
         let reporter = m.from.clone().unwrap_or_else(|| "(unknown sender)".into());
@@ -354,17 +429,61 @@ impl App {
             updated_at: now,
             version: 1,
         };
+        let mut draft = draft;
         let files = self.files(actor, TargetKind::Report, &draft.id.to_string(), &msg);
-        // Triage rules, SLA clocks and the audit entry, with the mail facts: one transaction.
-        let stored = self
-            .insert_triaged(actor, draft, Some((&m, files.as_slice())), observed)
-            .await?;
-        Ok(Landed {
+        // Triage rules, SLA clocks, observables and the acknowledgement: written with the
+        // report and its mail facts in one transaction.
+        let (mut triage, audit) = self.plan_triage(actor, &mut draft, observed).await?;
+        triage.jobs = self
+            .ack_job(&msg, m.from.as_deref(), &draft.id.to_string())
+            .await?
+            .into_iter()
+            .collect();
+        let landed = Landed {
             kind: "report".into(),
-            reference: stored.reference,
-            id: stored.id.to_string(),
+            reference: String::new(),
+            id: draft.id.to_string(),
             raw_id: raw_msg.id.clone(),
             auto_generated: m.auto_generated,
+        };
+        let w = MailWrite::Report {
+            report: draft,
+            meta: m,
+            files,
+            audit,
+            triage: Box::new(triage),
+        };
+        Ok((w, landed))
+    }
+
+    /// The record (kind, id, reference for the caller) a message we sent belongs to.
+    async fn thread_target(
+        &self,
+        kind: TargetKind,
+        id: &str,
+    ) -> Result<Option<(TargetKind, String, String)>> {
+        Ok(match kind {
+            TargetKind::Incident => {
+                let i = self.find_incident(id).await?;
+                Some((kind, i.id.to_string(), i.reference))
+            }
+            TargetKind::Report => {
+                let r = self.find_report(id).await?;
+                Some((kind, r.id.to_string(), r.reference))
+            }
+            TargetKind::Investigation => {
+                let Some(v) = crate::ids::InvestigationId::parse(id) else {
+                    return Ok(None);
+                };
+                match self.store.get_investigation(v).await? {
+                    Some(v) => {
+                        let i = self.find_incident(&v.incident.to_string()).await?;
+                        Some((kind, v.id.to_string(), i.reference))
+                    }
+                    None => None,
+                }
+            }
+            _ => None,
         })
     }
 

@@ -6,6 +6,7 @@ mod admin;
 mod alerts;
 mod approvals;
 mod auth;
+mod bulk;
 mod correlate;
 mod deadlines;
 mod handling;
@@ -14,6 +15,7 @@ mod inputs;
 mod intake;
 mod keys;
 mod lookup;
+mod mailout;
 mod notify;
 mod observables;
 mod playbooks;
@@ -44,6 +46,7 @@ pub use intake::{
 };
 pub use keys::{MAX_KEY_FILE, TeamKeyInfo};
 pub use lookup::{LookupResult, Owner, ROUTING_TTL, Seen};
+pub use mailout::{Audience, NewMail, SentMail, address_ok};
 pub use observables::{
     MAX_OBSERVABLES, NewObservables, ObservableItem, ObservablePatch, ObservableSettings,
     extract_values,
@@ -86,6 +89,8 @@ pub struct App {
     rules: triage::RulesCache,
     sla: sla::SlaCache,
     observables: Arc<ObservableSettings>,
+    /// Outbound mail settings (acknowledgements, From, templates).
+    outbound: Arc<crate::outbound::OutboundSettings>,
 }
 
 impl App {
@@ -101,12 +106,19 @@ impl App {
             rules: Arc::default(),
             sla: Arc::default(),
             observables: Arc::default(),
+            outbound: Arc::default(),
         }
     }
 
     /// Replaces the correlation settings (fan-out cut-off, warning list).
     pub fn with_observable_settings(mut self, s: ObservableSettings) -> Self {
         self.observables = Arc::new(s);
+        self
+    }
+
+    /// The same application with these outbound mail settings.
+    pub fn with_outbound(mut self, s: crate::outbound::OutboundSettings) -> Self {
+        self.outbound = Arc::new(s);
         self
     }
 

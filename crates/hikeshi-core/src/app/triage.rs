@@ -317,8 +317,23 @@ impl App {
         mail: crate::ports::MailParts<'_>,
         observed: Vec<crate::observables::NewObservable>,
     ) -> Result<Report> {
+        let (w, entry) = self.plan_triage(actor, &mut draft, observed).await?;
+        self.store
+            .insert_report_triaged(&draft, mail, &w, &entry)
+            .await
+    }
+
+    /// Runs the triage rules on a new report (reads only): the report is changed in place
+    /// (TLP, tags, owner, status) and what must be written with it is returned, with its
+    /// `report.create` audit entry.
+    pub(crate) async fn plan_triage(
+        &self,
+        actor: &Actor,
+        draft: &mut Report,
+        observed: Vec<crate::observables::NewObservable>,
+    ) -> Result<(TriageWrite, AuditEntry)> {
         let (version, compiled) = self.compiled_rules().await?;
-        let out = compiled.evaluate(&Facts::of_report(&draft));
+        let out = compiled.evaluate(&Facts::of_report(draft));
         let mut w = TriageWrite {
             observed,
             ..Default::default()
@@ -384,7 +399,7 @@ impl App {
                 &draft.id.to_string(),
                 draft.constituency,
                 out.priority,
-                &report_wants(&draft),
+                &report_wants(draft),
                 vec![],
             )
             .await?;
@@ -395,7 +410,7 @@ impl App {
             linked: w.link,
             at: now,
         });
-        let mut after = json(&draft).unwrap_or_default();
+        let mut after = json(&*draft).unwrap_or_default();
         if let Some(o) = after.as_object_mut() {
             o.insert(
                 "triage".into(),
@@ -411,9 +426,7 @@ impl App {
             None,
             Some(after),
         );
-        self.store
-            .insert_report_triaged(&draft, mail, &w, &entry)
-            .await
+        Ok((w, entry))
     }
 
     /// Brings a report's clocks in line with its state (after an update).

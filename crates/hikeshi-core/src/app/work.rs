@@ -218,7 +218,7 @@ impl App {
         Ok(v)
     }
 
-    async fn investigation_checked(
+    pub(crate) async fn investigation_checked(
         &self,
         actor: &Actor,
         id: InvestigationId,

@@ -71,4 +71,6 @@ pub struct TriageWrite {
     pub deadlines: Vec<crate::deadlines::DeadlineClock>,
     /// The report's observables (extracted on arrival), written with it.
     pub observed: Vec<crate::observables::NewObservable>,
+    /// Jobs queued with the report (its acknowledgement).
+    pub jobs: Vec<crate::outbound::Job>,
 }

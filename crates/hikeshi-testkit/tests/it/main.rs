@@ -4,6 +4,9 @@
 mod api;
 mod audit;
 mod export;
+mod mailimap;
+mod mailimport;
+mod mailout;
 mod migrations;
 mod openapi;
 mod store_conformance;

@@ -9,6 +9,7 @@ pub mod handling;
 pub mod incidents;
 pub mod keys;
 pub mod lookup;
+pub mod mail;
 pub mod notify;
 pub mod observables;
 pub mod reports;

@@ -143,7 +143,7 @@ pub async fn raw(
     let channel = p.channel.unwrap_or_else(|| "api".into());
     let landed = s
         .app
-        .ingest_mail(&a, &body, &channel, hikeshi_core::app::DEFAULT_TAG_PREFIX)
+        .ingest_mail(&a, &body, &channel, &s.app.outbound().tag_prefix)
         .await?;
     Ok((StatusCode::CREATED, axum::Json(landed)))
 }

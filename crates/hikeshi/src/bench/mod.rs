@@ -4,6 +4,7 @@
 
 mod client;
 pub mod clocks;
+mod mail;
 mod observables;
 mod text;
 
@@ -46,6 +47,18 @@ pub struct BenchArgs {
 pub enum BenchWhat {
     /// Observables: bulk ingest, "seen before", constituency look-ups, extraction.
     Observables(observables::ObservablesArgs),
+    /// Mail: bulk mbox import and `hikeshi mailgate` (a process per message).
+    Mail(MailArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct MailArgs {
+    /// Messages in the generated mbox.
+    #[arg(long, default_value_t = 10_000)]
+    pub messages: usize,
+    /// Messages sent through `hikeshi mailgate` (a process each).
+    #[arg(long = "gate-messages", default_value_t = 300)]
+    pub gate_messages: usize,
 }
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
@@ -57,7 +70,7 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
     (v[i] * 1000.0).round() / 1000.0
 }
 
-fn rss_mb() -> (f64, f64) {
+pub(crate) fn rss_mb() -> (f64, f64) {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let get = |k: &str| {
         s.lines()
@@ -154,6 +167,9 @@ async fn throughput(
 }
 
 pub async fn run(a: BenchArgs) -> Result<()> {
+    if let Some(BenchWhat::Mail(m)) = &a.what {
+        return mail::run(m.messages, m.gate_messages, a.database_url.as_deref()).await;
+    }
     if let Some(BenchWhat::Observables(o)) = a.what {
         return observables::run(o).await;
     }

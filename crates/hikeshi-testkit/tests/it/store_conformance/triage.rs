@@ -157,6 +157,7 @@ async fn a_triaged_report_is_one_transaction() {
             clocks: vec![clock(&r.id.to_string(), ClockKind::Triage, Some(t0()))],
             deadlines: vec![deadline("d-1", i.id, Some(t0()))],
             observed: vec![],
+            jobs: vec![],
         };
         let meta = MailMeta {
             raw_id: "raw-9".into(),

@@ -1,0 +1,238 @@
+//! Outbound mail (feature `send`): a [`Draft`] rendered to RFC 5322 bytes with lettre's
+//! builder (UTF-8; non-ASCII subjects as RFC 2047 encoded words, bodies as quoted-printable
+//! or base64 as lettre decides), and an SMTP client (plain, STARTTLS or implicit TLS, with
+//! AUTH) that sends given bytes. Building and sending are separate so that the caller can
+//! seal (sign/encrypt) the built bytes in between.
+
+use lettre::address::{Address as LAddress, Envelope};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, Message};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use std::time::{Duration, SystemTime};
+
+/// What went wrong building or sending.
+#[derive(Debug)]
+pub struct SendError {
+    /// A permanent failure (bad address, 5xx answer): retrying will not help.
+    pub permanent: bool,
+    pub message: String,
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SendError {}
+
+fn permanent(m: impl Into<String>) -> SendError {
+    SendError {
+        permanent: true,
+        message: m.into(),
+    }
+}
+
+/// A message to build. Ids are without angle brackets.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub from: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub body: String,
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    /// The Date header (from the caller's clock).
+    pub date: SystemTime,
+    /// Adds `Auto-Submitted: auto-replied` (RFC 3834) for acknowledgements.
+    pub auto_reply: bool,
+}
+
+/// The built message: envelope and RFC 5322 bytes.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub envelope: Envelope,
+    pub bytes: Vec<u8>,
+}
+
+fn mailbox(s: &str, field: &str) -> Result<Mailbox, SendError> {
+    s.parse::<Mailbox>()
+        .map_err(|e| permanent(format!("{field}: not an address {s:?}: {e}")))
+}
+
+/// Builds the message (UTF-8 text/plain).
+pub fn build(d: &Draft) -> Result<Built, SendError> {
+    let mut b = Message::builder()
+        .from(mailbox(&d.from, "from")?)
+        .subject(d.subject.clone())
+        .date(d.date)
+        .message_id(Some(format!("<{}>", d.message_id)));
+    for t in &d.to {
+        b = b.to(mailbox(t, "to")?);
+    }
+    for c in &d.cc {
+        b = b.cc(mailbox(c, "cc")?);
+    }
+    if let Some(r) = &d.in_reply_to {
+        b = b.in_reply_to(format!("<{r}>"));
+    }
+    if !d.references.is_empty() {
+        let refs: Vec<String> = d.references.iter().map(|r| format!("<{r}>")).collect();
+        b = b.references(refs.join(" "));
+    }
+    if d.auto_reply {
+        b = b.raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-replied".into(),
+        ));
+    }
+    let m = b
+        .header(ContentType::TEXT_PLAIN)
+        .body(d.body.replace("\r\n", "\n").replace('\n', "\r\n"))
+        .map_err(|e| permanent(format!("building the message: {e}")))?;
+    Ok(Built {
+        envelope: m.envelope().clone(),
+        bytes: m.formatted(),
+    })
+}
+
+/// How to reach the SMTP server.
+#[derive(Clone, Default)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    /// `none` (plain, loopback only), `starttls` (required) or `tls` (implicit, port 465).
+    pub security: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub timeout: Option<Duration>,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// A pooled SMTP client.
+#[derive(Clone)]
+pub struct SmtpSender {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+}
+
+impl SmtpSender {
+    pub fn new(s: &SmtpSettings) -> Result<SmtpSender, SendError> {
+        let tls = match s.security.as_str() {
+            "none" => Tls::None,
+            "starttls" | "tls" => {
+                let p = TlsParameters::new(s.host.clone())
+                    .map_err(|e| permanent(format!("smtp tls: {e}")))?;
+                if s.security == "tls" {
+                    Tls::Wrapper(p)
+                } else {
+                    Tls::Required(p)
+                }
+            }
+            other => {
+                return Err(permanent(format!(
+                    "smtp security {other:?}: expected none, starttls or tls"
+                )));
+            }
+        };
+        let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(s.host.clone())
+            .port(s.port)
+            .tls(tls)
+            .timeout(s.timeout.or(Some(Duration::from_secs(30))));
+        if let (Some(u), Some(p)) = (&s.username, &s.password) {
+            b = b.credentials(Credentials::new(u.clone(), p.clone()));
+        }
+        Ok(SmtpSender {
+            transport: b.build(),
+        })
+    }
+
+    /// Sends the bytes as they are to the envelope's recipients.
+    pub async fn send(&self, envelope: &Envelope, bytes: &[u8]) -> Result<(), SendError> {
+        self.transport
+            .send_raw(envelope, bytes)
+            .await
+            .map(|_| ())
+            .map_err(|e| SendError {
+                permanent: e.is_permanent(),
+                message: format!("smtp: {e}"),
+            })
+    }
+}
+
+/// An envelope for these addresses (used when a sealed message keeps the same recipients).
+pub fn envelope(from: &str, to: &[String]) -> Result<Envelope, SendError> {
+    let parse = |s: &str| {
+        s.parse::<LAddress>()
+            .map_err(|e| permanent(format!("not an address {s:?}: {e}")))
+    };
+    let rcpts = to.iter().map(|t| parse(t)).collect::<Result<Vec<_>, _>>()?;
+    Envelope::new(Some(parse(from)?), rcpts).map_err(|e| permanent(format!("envelope: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn japanese_subject_and_body_round_trip() {
+        let d = Draft {
+            from: "CSIRT <cert@team.example>".into(),
+            to: vec!["taro@example.jp".into()],
+            cc: vec![],
+            subject: "[Hikeshi #R2026-0001] 受付のお知らせ: 不正アクセスの報告".into(),
+            body: "ご報告ありがとうございます。\n受付番号 R2026-0001".into(),
+            message_id: "abc@team.example".into(),
+            in_reply_to: Some("orig@example.jp".into()),
+            references: vec!["orig@example.jp".into()],
+            date: SystemTime::UNIX_EPOCH + Duration::from_secs(1_775_000_000),
+            auto_reply: true,
+        };
+        let b = build(&d).expect("builds");
+        let text = String::from_utf8_lossy(&b.bytes);
+        assert!(text.contains("Auto-Submitted: auto-replied"), "{text}");
+        assert!(text.contains("In-Reply-To: <orig@example.jp>"), "{text}");
+        let p = crate::parse(&b.bytes);
+        assert_eq!(p.subject, d.subject);
+        assert!(p.text.contains("受付番号 R2026-0001"), "{}", p.text);
+        assert_eq!(p.message_id.as_deref(), Some("abc@team.example"));
+        assert_eq!(
+            crate::find_tag(&p.subject, "Hikeshi").as_deref(),
+            Some("R2026-0001")
+        );
+        assert!(p.is_auto_generated());
+    }
+
+    #[test]
+    fn bad_addresses_are_permanent() {
+        let mut d = Draft {
+            from: "cert@team.example".into(),
+            to: vec!["not an address".into()],
+            cc: vec![],
+            subject: "x".into(),
+            body: "y".into(),
+            message_id: "m@team.example".into(),
+            in_reply_to: None,
+            references: vec![],
+            date: SystemTime::UNIX_EPOCH,
+            auto_reply: false,
+        };
+        assert!(build(&d).is_err_and(|e| e.permanent));
+        d.to = vec!["a@b.example".into()];
+        assert!(build(&d).is_ok());
+    }
+}

@@ -1,0 +1,41 @@
+# shellcheck shell=bash
+# SMTP sink for the mail tests: Python aiosmtpd (from PyPI, in a venv under
+# ~/.cache/hikeshi/smtp-venv, installed on first use) on a free 127.0.0.1 port,
+# writing every message it receives into a temporary folder (scripts/lib/smtp_sink.py).
+# Source after common.sh, then call `hk_smtp_setup`. On success it exports
+#   HIKESHI_TEST_SMTP_HOST, HIKESHI_TEST_SMTP_PORT   where to send (plain SMTP, AUTH offered)
+#   HIKESHI_TEST_SMTP_USER, HIKESHI_TEST_SMTP_PASSWORD
+#   HIKESHI_TEST_SMTP_DIR                            NNNNNN.eml + NNNNNN.json per message
+# With HIKESHI_TEST_SKIP_SMTP=1 it starts nothing and the mail tests say "skipped".
+
+hk_smtp_setup() {
+    if [[ -n "${HIKESHI_TEST_SKIP_SMTP:-}" ]]; then
+        hk_notice "SMTP sink SKIPPED (HIKESHI_TEST_SKIP_SMTP=1): outbound mail tests will skip"
+        unset HIKESHI_TEST_SMTP_HOST HIKESHI_TEST_SMTP_PORT HIKESHI_TEST_SMTP_DIR
+        return 0
+    fi
+    local venv="${HK_SMTP_VENV:-${HOME:-/root}/.cache/hikeshi/smtp-venv}" t0=$SECONDS
+    if ! "$venv/bin/python" -c 'import aiosmtpd' >/dev/null 2>&1; then
+        command -v python3 >/dev/null 2>&1 || hk_apt_install python3 python3-venv
+        python3 -m venv "$venv" >/dev/null 2>&1 || { hk_apt_install python3-venv; python3 -m venv "$venv"; }
+        hk_log "pip install aiosmtpd into $venv"
+        "$venv/bin/pip" install -q --disable-pip-version-check 'aiosmtpd==1.4.6' </dev/null ||
+            hk_die "pip install aiosmtpd failed"
+    fi
+    local dir port pid i
+    dir=$(mktemp -d /tmp/hikeshi-smtp.XXXXXX)
+    port=$(hk_free_port)
+    "$venv/bin/python" "$HK_ROOT/scripts/lib/smtp_sink.py" --port "$port" --dir "$dir" \
+        --user hikeshi-test --password smtp-secret >"$dir.log" 2>&1 </dev/null &
+    pid=$!
+    hk_on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf '$dir' '$dir.log'"
+    for i in $(seq 1 100); do
+        grep -q ready "$dir.log" 2>/dev/null && break
+        kill -0 "$pid" 2>/dev/null || { cat "$dir.log" >&2; hk_die "SMTP sink did not start"; }
+        sleep 0.1
+    done
+    grep -q ready "$dir.log" || hk_die "SMTP sink did not start in 10 s"
+    export HIKESHI_TEST_SMTP_HOST=127.0.0.1 HIKESHI_TEST_SMTP_PORT=$port HIKESHI_TEST_SMTP_DIR=$dir
+    export HIKESHI_TEST_SMTP_USER=hikeshi-test HIKESHI_TEST_SMTP_PASSWORD=smtp-secret
+    hk_log "SMTP sink (aiosmtpd) on 127.0.0.1:$port writing to $dir ($((SECONDS - t0))s)"
+}
