@@ -2,7 +2,7 @@
 //!
 //! FTS5 flushes a segment per commit and merges segments as they pile up, so writing a few
 //! documents per transaction costs about twice what writing hundreds at once does (measured
-//! in `docs/decisions/0004-deferred-search-index.md`). A create therefore only queues its id
+//! in `docs/decisions/0005-deferred-search-index.md`). A create therefore only queues its id
 //! in `search_pending`, in its own transaction. The documents are written in bulk:
 //! - by the group-commit writer (`batch.rs`) every [`INDEX_EVERY`] creates and whenever it
 //!   has been idle for [`INDEX_IDLE`];
