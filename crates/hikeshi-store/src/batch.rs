@@ -137,10 +137,15 @@ async fn write_batch(conn: &mut AnyConnection, jobs: &[Job]) -> Result<Vec<Incid
         }
         s.push(")");
     }
-    s.query().execute(&mut *tx).await.map_err(db_err)?;
+    // Plain `?` placeholders: SQLite looks numbered ones up by name, which is quadratic in
+    // their number (27 a create; see `Sql::query_on`).
+    s.query_on(crate::Backend::Sqlite)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
     let rows = crate::incidents::select("id IN ")
         .bind_list(jobs.iter().map(|(i, _, _)| i.id.to_string()))
-        .query()
+        .query_on(crate::Backend::Sqlite)
         .fetch_all(&mut *tx)
         .await
         .map_err(db_err)?;
