@@ -142,6 +142,14 @@ pub trait Store: Send + Sync {
     /// Inserts the incident, giving it the next reference `YYYY-NNNN` of its creation year
     /// (never reused) in the same transaction; returns the stored record.
     async fn insert_incident(&self, i: &Incident, audit: &AuditEntry) -> Result<Incident>;
+    /// [`insert_incident`](Self::insert_incident) with the new incident's SLA clocks, in the
+    /// same transaction (on SQLite, the same group commit).
+    async fn insert_incident_clocked(
+        &self,
+        i: &Incident,
+        audit: &AuditEntry,
+        clocks: &[crate::sla::SlaClock],
+    ) -> Result<Incident>;
     async fn update_incident(
         &self,
         i: &Incident,

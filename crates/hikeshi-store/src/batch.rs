@@ -13,6 +13,7 @@ use crate::connect::db_err;
 use crate::indexer::{INDEX_EVERY, INDEX_IDLE, index_all};
 use crate::sql::{Sql, Val, insert};
 use hikeshi_core::model::{AuditEntry, Incident};
+use hikeshi_core::sla::SlaClock;
 use hikeshi_core::{Error, Result};
 use sqlx::{Any, AnyConnection, AnyPool, Connection};
 use tokio::sync::{mpsc, oneshot};
@@ -20,7 +21,13 @@ use tokio::sync::{mpsc, oneshot};
 /// Creates per transaction at most.
 pub const MAX_BATCH: usize = 64;
 
-type Job = (Incident, AuditEntry, oneshot::Sender<Result<Incident>>);
+/// A create: the record, its audit entry and its SLA clocks, and where to answer.
+type Job = (
+    Incident,
+    AuditEntry,
+    Vec<SlaClock>,
+    oneshot::Sender<Result<Incident>>,
+);
 
 #[derive(Clone)]
 pub(crate) struct Creates {
@@ -34,10 +41,15 @@ impl Creates {
         Creates { tx }
     }
 
-    pub(crate) async fn create(&self, i: Incident, audit: AuditEntry) -> Result<Incident> {
+    pub(crate) async fn create(
+        &self,
+        i: Incident,
+        audit: AuditEntry,
+        clocks: Vec<SlaClock>,
+    ) -> Result<Incident> {
         let (done, answer) = oneshot::channel();
         self.tx
-            .send((i, audit, done))
+            .send((i, audit, clocks, done))
             .await
             .map_err(|_| Error::Internal("the write queue is closed".into()))?;
         answer
@@ -92,7 +104,7 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
             Ok(c) => c,
             Err(e) => {
                 let msg = format!("database: {e}");
-                for (_, _, done) in jobs {
+                for (_, _, _, done) in jobs {
                     let _ = done.send(Err(Error::Internal(msg.clone())));
                 }
                 continue;
@@ -101,14 +113,14 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
         unindexed += jobs.len() as u64;
         match write_batch(&mut conn, &jobs).await {
             Ok(stored) => {
-                for ((_, _, done), i) in jobs.into_iter().zip(stored) {
+                for ((_, _, _, done), i) in jobs.into_iter().zip(stored) {
                     let _ = done.send(Ok(i));
                 }
             }
             // Something failed (e.g. a duplicate id): each create on its own, own answer.
             Err(_) => {
-                for (i, a, done) in jobs {
-                    let _ = done.send(create_one(&mut conn, &i, &a).await);
+                for (i, a, c, done) in jobs {
+                    let _ = done.send(create_one(&mut conn, &i, &a, &c).await);
                 }
             }
         }
@@ -127,7 +139,7 @@ async fn write_batch(conn: &mut AnyConnection, jobs: &[Job]) -> Result<Vec<Incid
         "INSERT INTO incident_create ({}) VALUES ",
         view_cols().join(", ")
     ));
-    for (k, (i, a, _)) in jobs.iter().enumerate() {
+    for (k, (i, a, _, _)) in jobs.iter().enumerate() {
         s.push(if k == 0 { "(" } else { ", (" });
         for (n, v) in view_vals(i, a).into_iter().enumerate() {
             if n > 0 {
@@ -144,7 +156,7 @@ async fn write_batch(conn: &mut AnyConnection, jobs: &[Job]) -> Result<Vec<Incid
         .await
         .map_err(db_err)?;
     let rows = crate::incidents::select("id IN ")
-        .bind_list(jobs.iter().map(|(i, _, _)| i.id.to_string()))
+        .bind_list(jobs.iter().map(|(i, _, _, _)| i.id.to_string()))
         .query_on(crate::Backend::Sqlite)
         .fetch_all(&mut *tx)
         .await
@@ -153,10 +165,12 @@ async fn write_batch(conn: &mut AnyConnection, jobs: &[Job]) -> Result<Vec<Incid
         .iter()
         .map(codec::incident)
         .collect::<Result<Vec<_>>>()?;
+    let clocks: Vec<SlaClock> = jobs.iter().flat_map(|j| j.2.iter().cloned()).collect();
+    crate::clocks::put_clocks_tx(&mut tx, &clocks).await?;
     tx.commit().await.map_err(db_err)?;
     // Answer in the callers' order.
     let mut out = Vec::with_capacity(jobs.len());
-    for (i, _, _) in jobs {
+    for (i, _, _, _) in jobs {
         let k = stored
             .iter()
             .position(|x| x.id == i.id)
@@ -208,9 +222,11 @@ pub(crate) async fn create_one(
     conn: &mut AnyConnection,
     i: &Incident,
     a: &AuditEntry,
+    clocks: &[SlaClock],
 ) -> Result<Incident> {
     let mut tx = conn.begin().await.map_err(db_err)?;
     let stored = insert_via_view(&mut tx, i, a).await?;
+    crate::clocks::put_clocks_tx(&mut tx, clocks).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(stored)
 }

@@ -129,7 +129,7 @@ fn multi_insert(table: &str, cols: &[&str], rows: Vec<Vec<Val>>, upsert: bool) -
 }
 
 pub(crate) async fn put_clocks_tx(
-    tx: &mut Transaction<'static, Any>,
+    conn: &mut sqlx::AnyConnection,
     clocks: &[SlaClock],
 ) -> Result<()> {
     // Few rows per statement: sqlx looks each `$N` up by name in SQLite, which is quadratic
@@ -142,7 +142,7 @@ pub(crate) async fn put_clocks_tx(
             true,
         )
         .query()
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await
         .map_err(db_err)?;
     }

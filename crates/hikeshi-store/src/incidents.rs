@@ -61,13 +61,15 @@ pub(crate) fn select(where_: &str) -> Sql {
 }
 
 impl SqlStore {
+    /// A new incident with its SLA clocks and audit entry, one transaction.
     pub(crate) async fn insert_incident_impl(
         &self,
         i: &Incident,
         audit: &AuditEntry,
+        clocks: &[hikeshi_core::sla::SlaClock],
     ) -> Result<Incident> {
         if self.backend == crate::Backend::Sqlite {
-            return self.insert_incident_sqlite(i, audit).await;
+            return self.insert_incident_sqlite(i, audit, clocks).await;
         }
         let mut tx = self.write.begin().await.map_err(db_err)?;
         let mut stored = i.clone();
@@ -86,18 +88,24 @@ impl SqlStore {
         )
         .await?;
         write(&mut tx, &with_ref(audit, &stored.reference)).await?;
+        crate::clocks::put_clocks_tx(&mut tx, clocks).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(stored)
     }
 
     /// SQLite: the create goes to the group-commit writer (`batch.rs`), which commits it
     /// with whatever other creates are waiting, and answers after the commit.
-    async fn insert_incident_sqlite(&self, i: &Incident, audit: &AuditEntry) -> Result<Incident> {
+    async fn insert_incident_sqlite(
+        &self,
+        i: &Incident,
+        audit: &AuditEntry,
+        clocks: &[hikeshi_core::sla::SlaClock],
+    ) -> Result<Incident> {
         match &self.creates {
-            Some(w) => w.create(i.clone(), audit.clone()).await,
+            Some(w) => w.create(i.clone(), audit.clone(), clocks.to_vec()).await,
             None => {
                 let mut conn = self.write.acquire().await.map_err(db_err)?;
-                crate::batch::create_one(&mut conn, i, audit).await
+                crate::batch::create_one(&mut conn, i, audit, clocks).await
             }
         }
     }

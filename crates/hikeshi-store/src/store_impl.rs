@@ -76,7 +76,15 @@ impl Store for SqlStore {
         self.delete_session_impl(d).await
     }
     async fn insert_incident(&self, i: &Incident, a: &AuditEntry) -> Result<Incident> {
-        self.insert_incident_impl(i, a).await
+        self.insert_incident_impl(i, a, &[]).await
+    }
+    async fn insert_incident_clocked(
+        &self,
+        i: &Incident,
+        a: &AuditEntry,
+        clocks: &[SlaClock],
+    ) -> Result<Incident> {
+        self.insert_incident_impl(i, a, clocks).await
     }
     async fn update_incident(&self, i: &Incident, v: i64, a: &AuditEntry) -> Result<()> {
         self.update_incident_impl(i, v, a).await

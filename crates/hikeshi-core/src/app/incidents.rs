@@ -141,8 +141,21 @@ impl App {
             None,
             json(&draft),
         );
-        let stored = self.store.insert_incident(&draft, &entry).await?;
-        self.refresh_incident_clocks(&stored).await?;
+        // Its SLA clocks are written with it (one transaction, one group commit on SQLite).
+        let clocks = self
+            .clocks_for(
+                TargetKind::Incident,
+                &draft.id.to_string(),
+                draft.constituency,
+                draft.priority,
+                &super::sla::incident_wants(&draft),
+                vec![],
+            )
+            .await?;
+        let stored = self
+            .store
+            .insert_incident_clocked(&draft, &entry, &clocks)
+            .await?;
         for r in reports {
             let e = self.audit(
                 who(actor),
