@@ -116,6 +116,27 @@ impl App {
         Ok(id)
     }
 
+    /// A constituency's slug (cached: slugs never change); `None` when it does not exist.
+    pub(crate) async fn constituency_slug(&self, id: ConstituencyId) -> Result<Option<String>> {
+        if let Some(s) = self.slugs.read().ok().and_then(|m| m.get(&id).cloned()) {
+            return Ok(Some(s));
+        }
+        let Some(c) = self.store.get_constituency(id).await? else {
+            return Ok(None);
+        };
+        if let Ok(mut m) = self.slugs.write() {
+            m.insert(id, c.slug.clone());
+        }
+        Ok(Some(c.slug))
+    }
+
+    /// Forgets cached facts about users (after a user changes on this node).
+    fn forget_people(&self) {
+        if let Ok(mut m) = self.escalations.write() {
+            m.clear();
+        }
+    }
+
     pub async fn resolve_constituency(&self, slug_or_id: &str) -> Result<Constituency> {
         let found = match ConstituencyId::parse(slug_or_id) {
             Some(id) => self.store.get_constituency(id).await?,
@@ -187,6 +208,7 @@ impl App {
             json(&u),
         );
         self.store.insert_user(&u, &entry).await?;
+        self.forget_people();
         Ok(u)
     }
 
@@ -243,6 +265,7 @@ impl App {
             Some(a),
         );
         self.store.update_user(&u, old.version, &entry).await?;
+        self.forget_people();
         self.forget_tokens();
         Ok(u)
     }

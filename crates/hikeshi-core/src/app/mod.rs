@@ -70,6 +70,17 @@ use crate::ports::{Clock, Store};
 use jiff::Timestamp;
 use std::sync::Arc;
 
+/// How long a node reuses what it read of rarely changing settings (the SLA policy,
+/// escalation targets) before asking the database again. Changes made on this node clear
+/// the cache at once; changes made on another node take effect within this time.
+pub const CONFIG_CACHE_TTL: jiff::SignedDuration = jiff::SignedDuration::from_secs(5);
+
+/// Whether something cached at `at` may still be used at `now`.
+pub(crate) fn fresh(now: Timestamp, at: Timestamp) -> bool {
+    let age = now.duration_since(at);
+    age >= jiff::SignedDuration::ZERO && age < CONFIG_CACHE_TTL
+}
+
 /// Size limits enforced on every text field (characters).
 pub const MAX_TITLE: usize = 500;
 pub const MAX_TEXT: usize = 1_000_000;
@@ -88,6 +99,9 @@ pub struct App {
     /// Compiled triage rules and the SLA policy, by saved version.
     rules: triage::RulesCache,
     sla: sla::SlaCache,
+    escalations: sla::EscalationCache,
+    /// Constituency id → slug (slugs never change).
+    slugs: Arc<std::sync::RwLock<std::collections::HashMap<crate::ids::ConstituencyId, String>>>,
     observables: Arc<ObservableSettings>,
     /// Outbound mail settings (acknowledgements, From, templates).
     outbound: Arc<crate::outbound::OutboundSettings>,
@@ -105,6 +119,8 @@ impl App {
             public_url: Arc::new(std::sync::RwLock::new("http://localhost:8080".into())),
             rules: Arc::default(),
             sla: Arc::default(),
+            escalations: Arc::default(),
+            slugs: Arc::default(),
             observables: Arc::default(),
             outbound: Arc::default(),
         }

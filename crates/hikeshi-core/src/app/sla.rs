@@ -18,7 +18,12 @@ pub(crate) const SLA: &str = "sla";
 /// Events handled per sweep batch.
 pub const SWEEP_BATCH: i64 = 5000;
 
-pub(crate) type SlaCache = Arc<RwLock<Option<(i64, Arc<Sla>)>>>;
+/// The compiled SLA policy: (saved version, policy, when the version was last checked).
+pub(crate) type SlaCache = Arc<RwLock<Option<(i64, Arc<Sla>, jiff::Timestamp)>>>;
+
+/// Escalation targets: (policy's named user, constituency) → (target, when looked up).
+pub(crate) type EscalationCache =
+    Arc<RwLock<std::collections::HashMap<(Option<String>, Option<ConstituencyId>), (Option<UserId>, jiff::Timestamp)>>>;
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
@@ -97,15 +102,31 @@ impl App {
             Some(serde_json::json!({"policies": cfg.policies.len()})),
         );
         c.version = self.store.save_config(&c, expected, &entry).await?;
+        if let Ok(mut g) = self.sla.write() {
+            *g = None;
+        }
         Ok(c)
     }
 
+    /// The SLA policy. A node re-reads the saved version at most every
+    /// [`super::CONFIG_CACHE_TTL`] (creates are hot): a save on another node takes effect
+    /// within that time; on this node at once.
     pub(crate) async fn current_sla(&self) -> Result<Arc<Sla>> {
+        let now = self.now();
+        let cached = self.sla.read().ok().and_then(|g| g.clone());
+        if let Some((_, s, at)) = &cached
+            && super::fresh(now, *at)
+        {
+            return Ok(s.clone());
+        }
         let cfg = self.store.config(SLA, None).await?;
         let version = cfg.as_ref().map(|c| c.version).unwrap_or(0);
-        if let Some((v, s)) = self.sla.read().ok().and_then(|g| g.clone())
+        if let Some((v, s, _)) = cached
             && v == version
         {
+            if let Ok(mut g) = self.sla.write() {
+                *g = Some((v, s.clone(), now));
+            }
             return Ok(s);
         }
         let config: SlaConfig = match cfg {
@@ -116,13 +137,36 @@ impl App {
         // Saved configs were validated; names that vanished since are ignored.
         let sla = Arc::new(Sla::new(config, &|_, _| true)?);
         if let Ok(mut g) = self.sla.write() {
-            *g = Some((version, sla.clone()));
+            *g = Some((version, sla.clone(), now));
         }
         Ok(sla)
     }
 
     /// The escalation target: the policy's user, else the first lead of the constituency.
+    /// Cached per node for [`super::CONFIG_CACHE_TTL`]; user changes here clear it.
     async fn escalation(
+        &self,
+        named: Option<&str>,
+        constituency: Option<ConstituencyId>,
+    ) -> Result<Option<UserId>> {
+        let now = self.now();
+        let key = (named.map(str::to_string), constituency);
+        if let Some((target, at)) = self.escalations.read().ok().and_then(|m| m.get(&key).copied())
+            && super::fresh(now, at)
+        {
+            return Ok(target);
+        }
+        let target = self.escalation_uncached(named, constituency).await?;
+        if let Ok(mut m) = self.escalations.write() {
+            if m.len() > 10_000 {
+                m.clear();
+            }
+            m.insert(key, (target, now));
+        }
+        Ok(target)
+    }
+
+    async fn escalation_uncached(
         &self,
         named: Option<&str>,
         constituency: Option<ConstituencyId>,
@@ -155,7 +199,7 @@ impl App {
     ) -> Result<Vec<SlaClock>> {
         let sla = self.current_sla().await?;
         let slug = match constituency {
-            Some(c) => self.store.get_constituency(c).await?.map(|c| c.slug),
+            Some(c) => self.constituency_slug(c).await?,
             None => None,
         };
         let Some(policy) = sla.policy(slug.as_deref()) else {
