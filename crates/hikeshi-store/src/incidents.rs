@@ -71,9 +71,16 @@ impl SqlStore {
         if self.backend == crate::Backend::Sqlite {
             return self.insert_incident_sqlite(i, audit, clocks).await;
         }
+        // The reference is taken in its own short transaction first: its counter row stays
+        // locked only for that statement, so concurrent creates (and nodes) do not queue
+        // behind each other's whole transaction. A create that then fails leaves a gap;
+        // references are never reused either way.
+        let mut tx = self.write.begin().await.map_err(db_err)?;
+        let reference = allocate_ref(&mut tx, "incident", "", i.created_at).await?;
+        tx.commit().await.map_err(db_err)?;
         let mut tx = self.write.begin().await.map_err(db_err)?;
         let mut stored = i.clone();
-        stored.reference = allocate_ref(&mut tx, "incident", "", i.created_at).await?;
+        stored.reference = reference;
         insert("incidents", INCIDENT_COLS, codec::incident_vals(&stored))
             .query()
             .execute(&mut *tx)
