@@ -15,7 +15,7 @@ use crate::sql::{Sql, Val, insert};
 use hikeshi_core::model::{AuditEntry, Incident};
 use hikeshi_core::sla::SlaClock;
 use hikeshi_core::{Error, Result};
-use sqlx::{Any, AnyConnection, AnyPool, Connection};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Row};
 use tokio::sync::{mpsc, oneshot};
 
 /// Creates per transaction at most.
@@ -155,27 +155,30 @@ async fn write_batch(conn: &mut AnyConnection, jobs: &[Job]) -> Result<Vec<Incid
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-    let rows = crate::incidents::select("id IN ")
+    // The trigger only adds the reference: read back just that.
+    let rows = Sql::new("SELECT id, ref FROM incidents WHERE id IN ")
         .bind_list(jobs.iter().map(|(i, _, _, _)| i.id.to_string()))
         .query_on(crate::Backend::Sqlite)
         .fetch_all(&mut *tx)
         .await
         .map_err(db_err)?;
-    let mut stored = rows
-        .iter()
-        .map(codec::incident)
-        .collect::<Result<Vec<_>>>()?;
+    let mut refs = std::collections::HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let id: String = row.try_get("id").map_err(db_err)?;
+        let reference: String = row.try_get("ref").map_err(db_err)?;
+        refs.insert(id, reference);
+    }
     let clocks: Vec<SlaClock> = jobs.iter().flat_map(|j| j.2.iter().cloned()).collect();
     crate::clocks::put_clocks_tx(&mut tx, &clocks).await?;
     tx.commit().await.map_err(db_err)?;
     // Answer in the callers' order.
     let mut out = Vec::with_capacity(jobs.len());
     for (i, _, _, _) in jobs {
-        let k = stored
-            .iter()
-            .position(|x| x.id == i.id)
+        let mut stored = i.clone();
+        stored.reference = refs
+            .remove(&i.id.to_string())
             .ok_or_else(|| Error::Internal("created incident not found".into()))?;
-        out.push(stored.swap_remove(k));
+        out.push(stored);
     }
     Ok(out)
 }
