@@ -111,7 +111,15 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
             }
         };
         unindexed += jobs.len() as u64;
-        match write_batch(&mut conn, &jobs).await {
+        let started = std::time::Instant::now();
+        let written = write_batch(&mut conn, &jobs).await;
+        tracing::debug!(
+            creates = jobs.len(),
+            micros = started.elapsed().as_micros() as u64,
+            ok = written.is_ok(),
+            "group commit"
+        );
+        match written {
             Ok(stored) => {
                 for ((_, _, _, done), i) in jobs.into_iter().zip(stored) {
                     let _ = done.send(Ok(i));

@@ -167,6 +167,9 @@ async fn throughput(
 }
 
 pub async fn run(a: BenchArgs) -> Result<()> {
+    if std::env::var_os("HIKESHI_LOG").is_some() {
+        crate::serve::init_logging();
+    }
     if let Some(BenchWhat::Mail(m)) = &a.what {
         return mail::run(m.messages, m.gate_messages, a.database_url.as_deref()).await;
     }
