@@ -174,10 +174,12 @@ impl SmtpSender {
     }
 }
 
-/// An envelope for these addresses (used when a sealed message keeps the same recipients).
+/// An envelope for these addresses (`Name <addr>` or a bare address), used to send bytes
+/// that were protected after building with the same recipients.
 pub fn envelope(from: &str, to: &[String]) -> Result<Envelope, SendError> {
-    let parse = |s: &str| {
-        s.parse::<LAddress>()
+    let parse = |s: &str| -> Result<LAddress, SendError> {
+        s.parse::<Mailbox>()
+            .map(|m| m.email)
             .map_err(|e| permanent(format!("not an address {s:?}: {e}")))
     };
     let rcpts = to.iter().map(|t| parse(t)).collect::<Result<Vec<_>, _>>()?;

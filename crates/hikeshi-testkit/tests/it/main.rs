@@ -7,6 +7,7 @@ mod export;
 mod mailimap;
 mod mailimport;
 mod mailout;
+mod mailpgp;
 mod migrations;
 mod openapi;
 mod store_conformance;
