@@ -4,7 +4,7 @@
 //!
 //! - [`protection_for`] is the ONE place that decides what a message needs (sign; encrypt
 //!   required for TLP:AMBER and above, else when a key is known);
-//! - `App::protect_outbound` (`app/keys.rs`) is the ONE place a built message is
+//! - `App::protect_outbound` (`app/protect.rs`) is the ONE place a built message is
 //!   transformed before it goes out: signed with the team key, encrypted to the recipients'
 //!   keys. The [`Mailer`] only builds and sends bytes; `App::send_outbound` calls build →
 //!   protect → send.

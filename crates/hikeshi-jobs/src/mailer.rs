@@ -2,6 +2,7 @@
 //! encrypts) the built bytes in between (`App::protect_outbound`); nothing here decides it.
 
 use async_trait::async_trait;
+use hikeshi_core::model::Lang;
 use hikeshi_core::outbound::{Mailer, OutboundMail};
 use hikeshi_core::{Error, Result};
 use hikeshi_mail::send::{Draft, SendError, SmtpSender, SmtpSettings, build, envelope};
@@ -11,13 +12,22 @@ use std::time::{Duration, SystemTime};
 #[derive(Clone)]
 pub struct SmtpMailer {
     sender: SmtpSender,
+    iso_2022_jp: bool,
 }
 
 impl SmtpMailer {
     pub fn new(s: &SmtpSettings) -> Result<SmtpMailer> {
         Ok(SmtpMailer {
             sender: SmtpSender::new(s).map_err(|e| Error::validation("smtp", e.message))?,
+            iso_2022_jp: false,
         })
+    }
+
+    /// Japanese mail (`lang = ja`) in ISO-2022-JP instead of UTF-8, where every character
+    /// fits (`[mail] japanese_charset = "iso-2022-jp"`).
+    pub fn with_iso_2022_jp(mut self, on: bool) -> SmtpMailer {
+        self.iso_2022_jp = on;
+        self
     }
 }
 
@@ -29,7 +39,7 @@ fn err(e: SendError) -> Error {
     }
 }
 
-fn draft(m: &OutboundMail) -> Draft {
+fn draft(m: &OutboundMail, iso_2022_jp: bool) -> Draft {
     let micros = m.created_at.as_microsecond().max(0) as u64;
     Draft {
         from: m.from.clone(),
@@ -42,13 +52,16 @@ fn draft(m: &OutboundMail) -> Draft {
         references: m.references.clone(),
         date: SystemTime::UNIX_EPOCH + Duration::from_micros(micros),
         auto_reply: m.purpose == "ack",
+        iso_2022_jp: iso_2022_jp && m.lang == Lang::Ja,
     }
 }
 
 #[async_trait]
 impl Mailer for SmtpMailer {
     fn build(&self, m: &OutboundMail) -> Result<Vec<u8>> {
-        build(&draft(m)).map(|b| b.bytes).map_err(err)
+        build(&draft(m, self.iso_2022_jp))
+            .map(|b| b.bytes)
+            .map_err(err)
     }
 
     async fn send(&self, m: &OutboundMail, bytes: &[u8]) -> Result<()> {

@@ -465,7 +465,7 @@ async fn jobs_are_claimed_once_across_concurrent_runners_and_deduplicated() {
     .await;
 }
 
-trait Jobs {
+pub(crate) trait Jobs {
     async fn store_jobs(&self, status: Option<&str>) -> Vec<Job>;
 }
 
