@@ -266,3 +266,43 @@ impl SmtpConfig {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    #[test]
+    fn japanese_charset_and_ca_files_are_read_and_checked() {
+        let c: Config =
+            toml::from_str("[mail]\njapanese_charset = \"ISO-2022-JP\"").expect("parses");
+        assert!(c.mail.iso_2022_jp().expect("known"));
+        assert!(!Config::default().mail.iso_2022_jp().expect("default"));
+        let c: Config = toml::from_str("[mail]\njapanese_charset = \"sjis\"").expect("parses");
+        assert!(
+            c.mail
+                .iso_2022_jp()
+                .unwrap_err()
+                .to_string()
+                .contains("japanese_charset")
+        );
+
+        let ca = std::env::temp_dir().join(format!("hikeshi-ca-{}.pem", std::process::id()));
+        std::fs::write(&ca, "-----BEGIN CERTIFICATE-----\n").expect("write");
+        let c: Config = toml::from_str(&format!(
+            "[smtp]\nhost = \"relay.example\"\nca_file = {:?}\n[[imap]]\nhost = \"imap.example\"\nusername = \"u\"\npassword = \"p\"\nca_file = \"/nonexistent/ca.pem\"",
+            ca.display().to_string()
+        ))
+        .expect("parses");
+        let smtp = c.smtp.as_ref().expect("smtp").settings().expect("settings");
+        assert_eq!(
+            smtp.ca_pem.as_deref(),
+            Some(&b"-----BEGIN CERTIFICATE-----\n"[..])
+        );
+        let e = c.imap[0].settings().unwrap_err();
+        assert!(
+            format!("{e:#}").contains("ca_file /nonexistent/ca.pem"),
+            "{e:#}"
+        );
+        let _ = std::fs::remove_file(&ca);
+    }
+}
