@@ -312,7 +312,7 @@ impl App {
         let built = mailer.build(&m)?;
         let recipients: Vec<String> = m.to.iter().chain(m.cc.iter()).cloned().collect();
         let (raw, _) = self
-            .protect_outbound(&built, &recipients, m.protection)
+            .protect_outbound(&built, &recipients, m.protection, Some(&m.subject))
             .await?;
         mailer.send(&m, &raw).await?;
         self.store

@@ -65,13 +65,17 @@ impl App {
     }
 
     /// Protects a built RFC 5322 message for its recipients (To and Cc) as `p` demands:
-    /// see the module documentation. Errors are permanent (`Validation`): a job that meets
-    /// one dies rather than sending in clear.
+    /// see the module documentation. With `subject` (the message's), an encrypted message
+    /// also gets header protection (RFC 9788): the real Subject travels inside, the one seen
+    /// in transit keeps only the leading `[…]` tags (TLP mark, reference) and `[...]`.
+    /// Errors are permanent (`Validation`): a job that meets one dies rather than sending
+    /// in clear.
     pub async fn protect_outbound(
         &self,
         message: &[u8],
         recipients: &[String],
         p: Protection,
+        subject: Option<&str>,
     ) -> Result<(Vec<u8>, Sealed)> {
         let team = self.team_secret_key().await?;
         let keys = if p.encrypt_required {
@@ -85,13 +89,59 @@ impl App {
         let now = self.now().as_second();
         let pgp = |e: hikeshi_pgp::Error| Error::validation("key", e.to_string());
         match (team, keys) {
-            (Some(team), Some(keys)) => hikeshi_pgp::sign_and_encrypt(message, &keys, &team, now)
-                .map(|b| (b, Sealed::Encrypted))
-                .map_err(pgp),
+            (Some(team), Some(keys)) => match subject {
+                Some(s) => hikeshi_pgp::sign_and_encrypt_protected(
+                    message,
+                    &keys,
+                    &team,
+                    now,
+                    &outer_subject(s),
+                ),
+                None => hikeshi_pgp::sign_and_encrypt(message, &keys, &team, now),
+            }
+            .map(|b| (b, Sealed::Encrypted))
+            .map_err(pgp),
             (Some(team), None) if p.sign => hikeshi_pgp::sign(message, &team, now)
                 .map(|b| (b, Sealed::Signed))
                 .map_err(pgp),
             _ => Ok((message.to_vec(), Sealed::Plain)),
+        }
+    }
+}
+
+/// The Subject an encrypted message shows in transit: its leading `[…]` groups (the TLP mark
+/// and the reference tag, which route replies) and `[...]` for the rest.
+pub fn outer_subject(subject: &str) -> String {
+    let mut rest = subject.trim_start();
+    let mut keep = String::new();
+    while let Some(r) = rest.strip_prefix('[') {
+        let Some(end) = r.find(']') else { break };
+        keep.push_str(&rest[..end + 2]);
+        keep.push(' ');
+        rest = r[end + 1..].trim_start();
+    }
+    keep + "[...]"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::outer_subject;
+
+    #[test]
+    fn outer_subject_keeps_only_the_tags() {
+        for (s, want) in [
+            (
+                "[TLP:AMBER] [Hikeshi #2026-0042] Re: ACME breach",
+                "[TLP:AMBER] [Hikeshi #2026-0042] [...]",
+            ),
+            (
+                "[Hikeshi #R2026-0001] 受付のお知らせ: 件名",
+                "[Hikeshi #R2026-0001] [...]",
+            ),
+            ("No tags here", "[...]"),
+            ("[unclosed tag", "[...]"),
+        ] {
+            assert_eq!(outer_subject(s), want, "{s}");
         }
     }
 }

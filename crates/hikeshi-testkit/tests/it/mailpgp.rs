@@ -72,8 +72,13 @@ fn assert_signed(r: &Received, team: &SecretKey, at: i64) -> String {
 }
 
 /// Asserts a received message is PGP/MIME encrypted to `reader` and signed by the team key;
-/// returns the decrypted text.
-fn assert_encrypted(r: &Received, team: &SecretKey, reader: &SecretKey, at: i64) -> String {
+/// returns the decrypted message (with the protected header fields inside, RFC 9788).
+fn assert_encrypted(
+    r: &Received,
+    team: &SecretKey,
+    reader: &SecretKey,
+    at: i64,
+) -> hikeshi_mail::ParsedMessage {
     let raw = text(&r.raw);
     assert!(raw.contains("multipart/encrypted"), "{raw}");
     assert!(
@@ -88,7 +93,7 @@ fn assert_encrypted(r: &Received, team: &SecretKey, reader: &SecretKey, at: i64)
     );
     assert_eq!(v.verification.status, SigStatus::Good);
     gpg_check(&r.raw, team, Some(reader));
-    hikeshi_mail::parse(&v.inner.expect("decrypted")).text
+    hikeshi_mail::parse(&v.inner.expect("decrypted"))
 }
 
 #[tokio::test]
@@ -147,11 +152,24 @@ async fn correspondence_is_signed_and_encrypted_and_amber_without_a_key_is_refus
 
             let got = one(&sink, &alice);
             assert!(!text(&got.raw).contains("kit's archive"), "the body travels encrypted");
-            // Threading and the TLP mark stay readable outside.
-            assert_eq!(got.parsed.subject, format!("[TLP:AMBER] [Hikeshi #{}] Re: Phishing kit", ra.reference));
+            // Threading, the TLP mark and the reference stay readable outside; the rest of the
+            // subject (the record's title) travels encrypted (header protection, RFC 9788).
+            assert_eq!(
+                got.parsed.subject,
+                format!("[TLP:AMBER] [Hikeshi #{}] [...]", ra.reference)
+            );
+            assert!(!text(&got.raw).contains("Phishing kit"), "title not in clear");
             assert_eq!(got.parsed.in_reply_to, vec!["pa@example.jp".to_string()]);
             let inner = assert_encrypted(&got, &team, &alice_key, at);
-            assert!(inner.contains("Please send the kit's archive. 機密です。"), "{inner}");
+            assert_eq!(
+                inner.subject,
+                format!("[TLP:AMBER] [Hikeshi #{}] Re: Phishing kit", ra.reference)
+            );
+            assert!(
+                inner.text.contains("Please send the kit's archive. 機密です。"),
+                "{}",
+                inner.text
+            );
             // What the record keeps as sent is what went out (encrypted).
             let m = t.app.store.get_outbound(&s(&sent["id"])).await.expect("read").expect("stored");
             assert_eq!(m.status, "sent");
@@ -251,9 +269,11 @@ async fn acks_are_signed_carry_no_report_content_and_are_encrypted_when_a_key_is
             assert!(got.parsed.subject.contains("VPN compromise"), "{}", got.parsed.subject);
 
             let got = one(&sink, &erin);
-            assert!(!got.parsed.subject.contains("ACME"), "{}", got.parsed.subject);
-            assert!(got.parsed.subject.contains("your encrypted report"), "{}", got.parsed.subject);
-            let body = assert_encrypted(&got, &team, &erin_key, at);
+            assert_eq!(got.parsed.subject, format!("[Hikeshi #{}] [...]", re.reference));
+            let inner = assert_encrypted(&got, &team, &erin_key, at);
+            assert!(!inner.subject.contains("ACME"), "{}", inner.subject);
+            assert!(inner.subject.contains("your encrypted report"), "{}", inner.subject);
+            let body = inner.text;
             assert!(body.contains(&re.reference), "{body}");
             assert!(!body.contains("hunter2") && !body.contains("ACME"), "{body}");
         }

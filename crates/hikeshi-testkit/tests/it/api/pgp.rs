@@ -302,7 +302,7 @@ async fn amber_and_above_must_be_encrypted() {
         let rcpt = vec!["bob@isp.example.jp".to_string()];
         let protect = |tlp| {
             let (app, msg, rcpt) = (t.app.clone(), msg.clone(), rcpt.clone());
-            async move { app.protect_outbound(&msg, &rcpt, protection_for(tlp)).await }
+            async move { app.protect_outbound(&msg, &rcpt, protection_for(tlp), None).await }
         };
         // No team key yet: GREEN leaves as built (unsigned), AMBER is refused.
         assert_eq!(protect(Tlp::Green).await.unwrap(), (msg.clone(), Sealed::Plain));
