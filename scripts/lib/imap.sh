@@ -18,7 +18,7 @@ hk_imap_setup() {
     fi
     local t0=$SECONDS
     [[ -x /usr/sbin/dovecot ]] || hk_apt_install dovecot-imapd
-    local dir port tport pid i user=hikeshi-test pass=imap-secret
+    local dir port tport _ user=hikeshi-test pass=imap-secret
     hk_test_ca
     dir=$(mktemp -d /tmp/hikeshi-imap.XXXXXX)
     chmod 0755 "$dir"
@@ -73,7 +73,7 @@ CONF
     /usr/sbin/dovecot -c "$dir/dovecot.conf" </dev/null >"$dir/start.log" 2>&1 ||
         { cat "$dir/start.log" "$dir/dovecot.log" >&2 2>/dev/null; hk_die "dovecot did not start"; }
     hk_on_exit "/usr/sbin/dovecot -c '$dir/dovecot.conf' stop >/dev/null 2>&1; sleep 0.2; rm -rf '$dir'"
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
         sleep 0.1
     done

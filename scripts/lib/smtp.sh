@@ -44,13 +44,13 @@ hk_smtp_setup() {
 
 # hk__smtp_start VENV DIR PORT MODE: one sink, waited for until it says "ready".
 hk__smtp_start() {
-    local venv=$1 dir=$2 port=$3 mode=$4 pid i log="$2.$3.log"
+    local venv=$1 dir=$2 port=$3 mode=$4 pid _ log="$2.$3.log"
     "$venv/bin/python" "$HK_ROOT/scripts/lib/smtp_sink.py" --port "$port" --dir "$dir" \
         --user hikeshi-test --password smtp-secret --mode "$mode" \
         --cert "$HK_TEST_CERT" --key "$HK_TEST_KEY" >"$log" 2>&1 </dev/null &
     pid=$!
     hk_on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f '$log'"
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         grep -q ready "$log" 2>/dev/null && break
         kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; hk_die "SMTP sink ($mode) did not start"; }
         sleep 0.1
