@@ -8,7 +8,8 @@
 #      CARGO_TERM_COLOR=never under CI.
 #   2. services, one file each in scripts/lib/ (installed on first use from
 #      Debian's packages, fast no-ops when present):
-#        smtp.sh       aiosmtpd SMTP sink (HIKESHI_TEST_SMTP_*), for outbound mail
+#        testca.sh     throw-away CA + 127.0.0.1 certificate (HIKESHI_TEST_CA) for TLS
+#        smtp.sh       aiosmtpd SMTP sinks, plain/STARTTLS/TLS (HIKESHI_TEST_SMTP_*)
 #        imap.sh       dovecot IMAP server (HIKESHI_TEST_IMAP_*), for IMAP polling
 #        postgres.sh   throw-away PostgreSQL cluster on a free 127.0.0.1 port,
 #                      exported as HIKESHI_TEST_DATABASE_URL; stopped and
@@ -36,6 +37,8 @@ cd "$HK_ROOT"
 source "$HK_ROOT/scripts/lib/common.sh"
 # shellcheck source=scripts/lib/postgres.sh
 source "$HK_ROOT/scripts/lib/postgres.sh"
+# shellcheck source=scripts/lib/testca.sh
+source "$HK_ROOT/scripts/lib/testca.sh"
 # shellcheck source=scripts/lib/smtp.sh
 source "$HK_ROOT/scripts/lib/smtp.sh"
 # shellcheck source=scripts/lib/imap.sh

@@ -4,8 +4,10 @@
 //!
 //! - [`protection_for`] is the ONE place that decides what a message needs (sign; encrypt
 //!   required for TLP:AMBER and above, else when a key is known);
-//! - the mailer's `seal` step (in `hikeshi-mail`'s sender) is the ONE place a built message
-//!   is transformed before it goes out (identity until OpenPGP lands).
+//! - `App::protect_outbound` (`app/protect.rs`) is the ONE place a built message is
+//!   transformed before it goes out: signed with the team key, encrypted to the recipients'
+//!   keys. The [`Mailer`] only builds and sends bytes; `App::send_outbound` calls build →
+//!   protect → send.
 //!
 //! Nothing here sends or reads the clock: the job runner (`hikeshi-jobs`) drives it.
 
@@ -107,12 +109,16 @@ pub struct OutboundMail {
     pub sent_at: Option<Timestamp>,
 }
 
-/// The SMTP side, implemented outside the core (lettre in `hikeshi-mail`).
+/// The SMTP side, implemented outside the core (lettre in `hikeshi-mail`). It never decides
+/// protection: the core protects what `build` returns before handing it to `send`.
 #[async_trait]
 pub trait Mailer: Send + Sync {
-    /// Builds, seals and sends the message; returns the bytes as sent. An error is
-    /// temporary unless it says otherwise: the job is retried.
-    async fn send(&self, m: &OutboundMail) -> Result<Vec<u8>>;
+    /// Renders the message as RFC 5322 bytes, unprotected. A bad address is a
+    /// `Validation` error (permanent).
+    fn build(&self, m: &OutboundMail) -> Result<Vec<u8>>;
+    /// Sends these bytes (as protected by the core) from `m.from` to `m.to` and `m.cc`. An
+    /// error is temporary unless it is a `Validation` error: the job is retried.
+    async fn send(&self, m: &OutboundMail, bytes: &[u8]) -> Result<()>;
 }
 
 /// Outbound settings handed to the `App` by the binary (from the TOML configuration).

@@ -34,6 +34,8 @@ pub struct ImapSettings {
     pub channel: String,
     /// Longest wait between checks (also the IDLE timeout).
     pub poll: Duration,
+    /// Extra CA certificates (PEM) trusted for the server, besides the Mozilla roots.
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 impl Debug for ImapSettings {
@@ -62,9 +64,17 @@ trait Io: AsyncRead + AsyncWrite + Unpin + Send + Debug {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send + Debug> Io for T {}
 type Stream = Box<dyn Io>;
 
-async fn tls(host: &str, tcp: TcpStream) -> Result<Stream> {
+async fn tls(host: &str, ca_pem: Option<&[u8]>, tcp: TcpStream) -> Result<Stream> {
+    use tokio_rustls::rustls::pki_types::{CertificateDer, pem::PemObject};
     let mut roots = tokio_rustls::rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(pem) = ca_pem {
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            roots
+                .add(cert.context("imap ca_file: not a PEM certificate")?)
+                .context("imap ca_file")?;
+        }
+    }
     let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(Arc::new(
         tokio_rustls::rustls::crypto::ring::default_provider(),
     ))
@@ -89,7 +99,7 @@ async fn connect(s: &ImapSettings) -> Result<Session<Stream>> {
     .with_context(|| format!("imap connect {}:{}", s.host, s.port))?;
     let mut client = match s.security.as_str() {
         "tls" => {
-            let mut c = Client::new(tls(&s.host, tcp).await?);
+            let mut c = Client::new(tls(&s.host, s.ca_pem.as_deref(), tcp).await?);
             c.read_response().await?.context("no greeting")?;
             c
         }
@@ -98,7 +108,7 @@ async fn connect(s: &ImapSettings) -> Result<Session<Stream>> {
             c.read_response().await?.context("no greeting")?;
             c.run_command_and_check_ok("STARTTLS", None).await?;
             let tcp = c.into_inner();
-            Client::new(tls(&s.host, tcp).await?)
+            Client::new(tls(&s.host, s.ca_pem.as_deref(), tcp).await?)
         }
         "none" => {
             let mut c = Client::new(Box::new(tcp) as Stream);

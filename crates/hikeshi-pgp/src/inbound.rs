@@ -98,7 +98,7 @@ pub fn process_inbound(
                     } else {
                         v
                     };
-                    let mut inner = mime::non_content_headers(headers);
+                    let mut inner = outer_headers(headers, &entity);
                     inner.extend_from_slice(&entity);
                     out.inner = Some(inner);
                 }
@@ -363,6 +363,32 @@ fn decrypt(
         _ => Verification::none(),
     };
     Ok((plain, verification))
+}
+
+/// The outer header fields to put before a decrypted entity: all of them, except those the
+/// entity carries itself under header protection (RFC 9788 `hp=`, or the older
+/// `protected-headers=` of Autocrypt/Enigmail) — the protected copies are the real ones.
+fn outer_headers(headers: &[u8], entity: &[u8]) -> Vec<u8> {
+    let (eh, _) = mime::split(entity);
+    let ct = mime::header(eh, "content-type").unwrap_or_default();
+    if mime::param(&ct, "hp").is_none() && mime::param(&ct, "protected-headers").is_none() {
+        return mime::non_content_headers(headers);
+    }
+    let inside: Vec<String> = mime::fields(eh)
+        .into_iter()
+        .map(|(n, _)| n)
+        .filter(|n| !n.starts_with("content-"))
+        .collect();
+    let mut out = Vec::new();
+    for (n, f) in mime::fields(headers) {
+        if !n.starts_with("content-") && !inside.contains(&n) {
+            out.extend_from_slice(f);
+            if !f.ends_with(b"\n") {
+                out.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ mod gpg_tests;
 pub use generate::generate;
 pub use inbound::{Inbound, process_inbound};
 pub use keys::{KeyInfo, PublicKey, SecretKey};
-pub use outbound::{sign, sign_and_encrypt};
+pub use outbound::{sign, sign_and_encrypt, sign_and_encrypt_protected};
 
 /// What a signature check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

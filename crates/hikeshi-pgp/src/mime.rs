@@ -24,7 +24,7 @@ pub(crate) fn split(raw: &[u8]) -> (&[u8], &[u8]) {
 }
 
 /// Header fields as (name, raw field bytes including continuation lines and line end).
-fn fields(headers: &[u8]) -> Vec<(String, &[u8])> {
+pub(crate) fn fields(headers: &[u8]) -> Vec<(String, &[u8])> {
     let mut out: Vec<(String, &[u8])> = Vec::new();
     let mut start = 0;
     let mut i = 0;

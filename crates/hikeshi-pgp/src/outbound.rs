@@ -36,16 +36,86 @@ fn subpackets(signer: &dyn SigningKey, now: i64) -> Result<SubpacketConfig> {
     Ok(SubpacketConfig::UserDefined { hashed, unhashed })
 }
 
-/// Splits a message into (outer header fields, protected entity in canonical CRLF form).
-fn entity(message: &[u8]) -> (Vec<u8>, Vec<u8>) {
+/// Header fields copied into the encrypted part by header protection (RFC 9788).
+const PROTECTED: &[&str] = &[
+    "subject",
+    "from",
+    "to",
+    "cc",
+    "reply-to",
+    "date",
+    "message-id",
+    "in-reply-to",
+    "references",
+];
+
+fn with_crlf(f: &[u8]) -> Vec<u8> {
+    let mut v = f.to_vec();
+    if !v.ends_with(b"\n") {
+        v.extend_from_slice(b"\r\n");
+    }
+    v
+}
+
+/// Header protection (RFC 9788, `hp="cipher"`): the outer header block with its Subject
+/// replaced by `outer_subject` (RFC 2047-encoded when not ASCII), and the inner content header
+/// block with copies of the [`PROTECTED`] fields and `hp="cipher"` on its Content-Type.
+fn protect_headers(headers: &[u8], outer_subject: &str) -> (Vec<u8>, Vec<u8>) {
+    use base64::Engine;
+    let (mut outer, mut inner) = (Vec::new(), Vec::new());
+    let subject = if outer_subject.is_ascii() {
+        outer_subject.to_string()
+    } else {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(outer_subject);
+        format!("=?UTF-8?B?{b64}?=")
+    };
+    let mut has_ct = false;
+    for (n, f) in mime::fields(headers) {
+        if n.starts_with("content-") {
+            if n == "content-type" {
+                has_ct = true;
+                let mut v = with_crlf(f);
+                while v.last().is_some_and(|c| *c == b'\n' || *c == b'\r') {
+                    v.pop();
+                }
+                v.extend_from_slice(b";\r\n hp=\"cipher\"\r\n");
+                inner.extend_from_slice(&v);
+            } else {
+                inner.extend_from_slice(&with_crlf(f));
+            }
+            continue;
+        }
+        if PROTECTED.contains(&n.as_str()) {
+            inner.extend_from_slice(&with_crlf(f));
+        }
+        if n == "subject" {
+            outer.extend_from_slice(format!("Subject: {subject}\r\n").as_bytes());
+        } else {
+            outer.extend_from_slice(&with_crlf(f));
+        }
+    }
+    if !has_ct {
+        inner.extend_from_slice(b"Content-Type: text/plain; charset=utf-8; hp=\"cipher\"\r\n");
+    }
+    (outer, inner)
+}
+
+/// Splits a message into (outer header fields, protected entity in canonical CRLF form);
+/// with `outer_subject`, the header fields are protected too ([`protect_headers`]).
+fn entity(message: &[u8], outer_subject: Option<&str>) -> (Vec<u8>, Vec<u8>) {
     let (headers, body) = mime::split(message);
-    let mut outer = mime::non_content_headers(headers);
+    let (mut outer, mut content) = match outer_subject {
+        Some(s) => protect_headers(headers, s),
+        None => (
+            mime::non_content_headers(headers),
+            mime::content_headers(headers),
+        ),
+    };
     if mime::header(headers, "mime-version").is_none() {
         outer.extend_from_slice(b"MIME-Version: 1.0\r\n");
     }
-    let mut content = mime::content_headers(headers);
     let ct = mime::header(headers, "content-type").unwrap_or_default();
-    if ct.is_empty() {
+    if ct.is_empty() && outer_subject.is_none() {
         content.extend_from_slice(b"Content-Type: text/plain; charset=utf-8\r\n");
     }
     let cte = mime::header(headers, "content-transfer-encoding")
@@ -96,7 +166,7 @@ pub fn sign(message: &[u8], team: &SecretKey, now: i64) -> Result<Vec<u8>> {
     if team.info.is_expired(now) {
         return Err(Error::KeyExpired("the team".into()));
     }
-    let (mut out, signed) = entity(message);
+    let (mut out, signed) = entity(message, None);
     let signer = team.signing_key()?;
     let sig = DetachedSignature::sign_binary_data_with_subpackets(
         rand::thread_rng(),
@@ -138,11 +208,34 @@ pub fn sign_and_encrypt(
     team: &SecretKey,
     now: i64,
 ) -> Result<Vec<u8>> {
+    encrypt_inner(message, recipients, team, now, None)
+}
+
+/// [`sign_and_encrypt`] with header protection (RFC 9788, `hp="cipher"`): Subject, From,
+/// To, Cc, Date and the threading fields are copied into the encrypted part, and the Subject
+/// seen in transit is `outer_subject` (e.g. the reference tag and `[...]`).
+pub fn sign_and_encrypt_protected(
+    message: &[u8],
+    recipients: &[PublicKey],
+    team: &SecretKey,
+    now: i64,
+    outer_subject: &str,
+) -> Result<Vec<u8>> {
+    encrypt_inner(message, recipients, team, now, Some(outer_subject))
+}
+
+fn encrypt_inner(
+    message: &[u8],
+    recipients: &[PublicKey],
+    team: &SecretKey,
+    now: i64,
+    outer_subject: Option<&str>,
+) -> Result<Vec<u8>> {
     if team.info.is_expired(now) {
         return Err(Error::KeyExpired("the team".into()));
     }
     let mut rng = rand::thread_rng();
-    let (mut out, plain) = entity(message);
+    let (mut out, plain) = entity(message, outer_subject);
     let signer = team.signing_key()?;
     let team_public = team.public();
     let mut builder =

@@ -1,5 +1,6 @@
 //! The real SMTP sink the tests send to (`scripts/lib/smtp.sh`: aiosmtpd on 127.0.0.1,
-//! one `NNNNNN.eml` + `NNNNNN.json` per message received) and a job runner over it.
+//! one `PORT-NNNNNN.eml` + `.json` per message received, from the plain, STARTTLS
+//! and TLS sinks alike) and a job runner over it.
 
 use crate::TestApp;
 use hikeshi_jobs::{Runner, SmtpMailer};
@@ -22,6 +23,7 @@ pub fn smtp_sink(test: &str) -> Option<Sink> {
                 username: std::env::var("HIKESHI_TEST_SMTP_USER").ok(),
                 password: std::env::var("HIKESHI_TEST_SMTP_PASSWORD").ok(),
                 timeout: None,
+                ca_pem: None,
             },
             dir: PathBuf::from(dir),
         }),
@@ -51,6 +53,8 @@ pub struct Received {
     pub rcpt_tos: Vec<String>,
     /// The user the client authenticated as (SMTP AUTH), if it did.
     pub auth: Option<String>,
+    /// The session was encrypted (STARTTLS or implicit TLS).
+    pub tls: bool,
     pub raw: Vec<u8>,
     pub parsed: ParsedMessage,
 }
@@ -87,6 +91,7 @@ impl Sink {
                 mail_from: meta["mail_from"].as_str().unwrap_or_default().to_string(),
                 rcpt_tos: rcpts,
                 auth: meta["auth"].as_str().map(str::to_string),
+                tls: meta["tls"].as_bool().unwrap_or(false),
                 parsed: hikeshi_mail::parse(&raw),
                 raw,
             });

@@ -24,6 +24,9 @@ pub struct MailConfig {
     pub tag_prefix: String,
     /// Folder with template overrides (`ack.ja.txt`, `ack.en.txt`, `reply.ja.txt`, `reply.en.txt`).
     pub templates: Option<PathBuf>,
+    /// Charset of Japanese mail: `utf-8` (default) or `iso-2022-jp` (falls back to UTF-8
+    /// for a message with a character ISO-2022-JP lacks).
+    pub japanese_charset: String,
 }
 
 impl Default for MailConfig {
@@ -37,6 +40,7 @@ impl Default for MailConfig {
             ack_per_hour: d.ack_per_hour,
             tag_prefix: d.tag_prefix,
             templates: None,
+            japanese_charset: "utf-8".into(),
         }
     }
 }
@@ -55,6 +59,16 @@ pub struct SmtpConfig {
     /// Prefer `password_file` or HIKESHI_SMTP_PASSWORD.
     pub password: Option<String>,
     pub password_file: Option<PathBuf>,
+    /// A CA certificate file (PEM) to trust for the server besides the public roots (a
+    /// relay with a certificate from the organisation's own CA).
+    pub ca_file: Option<PathBuf>,
+}
+
+/// Reads a PEM CA file named in the configuration.
+fn read_ca(f: &Option<PathBuf>) -> Result<Option<Vec<u8>>> {
+    f.as_ref()
+        .map(|f| std::fs::read(f).with_context(|| format!("reading ca_file {}", f.display())))
+        .transpose()
 }
 
 impl std::fmt::Debug for SmtpConfig {
@@ -66,6 +80,7 @@ impl std::fmt::Debug for SmtpConfig {
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("password_file", &self.password_file)
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }
@@ -99,6 +114,8 @@ pub struct ImapConfig {
     /// Seconds between checks when the server has no IDLE (and the IDLE timeout).
     #[serde(default = "default_poll")]
     pub poll_seconds: u64,
+    /// A CA certificate file (PEM) to trust for the server besides the public roots.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for ImapConfig {
@@ -147,6 +164,7 @@ impl ImapConfig {
                 .clone()
                 .unwrap_or_else(|| format!("imap:{}", self.username)),
             poll: std::time::Duration::from_secs(self.poll_seconds.max(5)),
+            ca_pem: read_ca(&self.ca_file)?,
         })
     }
 }
@@ -162,6 +180,7 @@ acknowledge = true
 ack_per_hour = 3
 tag_prefix = "Hikeshi"
 # templates = "/etc/hikeshi/templates"   # ack.ja.txt, ack.en.txt, reply.ja.txt, reply.en.txt
+japanese_charset = "utf-8"   # or "iso-2022-jp" (UTF-8 still when a character does not fit)
 
 # Without [smtp], outbound mail stays queued until one is configured.
 # [smtp]
@@ -170,6 +189,7 @@ tag_prefix = "Hikeshi"
 # security = "starttls"    # starttls | tls | none
 # username = "cert"
 # password_file = "/run/secrets/smtp"   # or HIKESHI_SMTP_PASSWORD
+# ca_file = "/etc/hikeshi/relay-ca.pem"  # trust this CA too (the public roots always)
 
 # Mailboxes to poll (any number; every node polls, claims in the database keep each
 # message to one node). IDLE is used when the server offers it.
@@ -183,9 +203,21 @@ tag_prefix = "Hikeshi"
 # move_to = "Processed"    # default: flag \Seen $Hikeshi and leave it
 # channel = "cert@example.jp"
 # poll_seconds = 60
+# ca_file = "/etc/hikeshi/imap-ca.pem"
 "#;
 
 impl MailConfig {
+    /// `japanese_charset` as the mailer's switch.
+    pub fn iso_2022_jp(&self) -> Result<bool> {
+        match self.japanese_charset.to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Ok(false),
+            "iso-2022-jp" => Ok(true),
+            other => anyhow::bail!(
+                "[mail] japanese_charset = {other:?}: expected \"utf-8\" or \"iso-2022-jp\""
+            ),
+        }
+    }
+
     /// The core's settings, with template overrides read from the folder.
     pub fn settings(&self) -> Result<OutboundSettings> {
         let mut templates = std::collections::HashMap::new();
@@ -230,6 +262,47 @@ impl SmtpConfig {
             username: self.username.clone(),
             password,
             timeout: None,
+            ca_pem: read_ca(&self.ca_file)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    #[test]
+    fn japanese_charset_and_ca_files_are_read_and_checked() {
+        let c: Config =
+            toml::from_str("[mail]\njapanese_charset = \"ISO-2022-JP\"").expect("parses");
+        assert!(c.mail.iso_2022_jp().expect("known"));
+        assert!(!Config::default().mail.iso_2022_jp().expect("default"));
+        let c: Config = toml::from_str("[mail]\njapanese_charset = \"sjis\"").expect("parses");
+        assert!(
+            c.mail
+                .iso_2022_jp()
+                .unwrap_err()
+                .to_string()
+                .contains("japanese_charset")
+        );
+
+        let ca = std::env::temp_dir().join(format!("hikeshi-ca-{}.pem", std::process::id()));
+        std::fs::write(&ca, "-----BEGIN CERTIFICATE-----\n").expect("write");
+        let c: Config = toml::from_str(&format!(
+            "[smtp]\nhost = \"relay.example\"\nca_file = {:?}\n[[imap]]\nhost = \"imap.example\"\nusername = \"u\"\npassword = \"p\"\nca_file = \"/nonexistent/ca.pem\"",
+            ca.display().to_string()
+        ))
+        .expect("parses");
+        let smtp = c.smtp.as_ref().expect("smtp").settings().expect("settings");
+        assert_eq!(
+            smtp.ca_pem.as_deref(),
+            Some(&b"-----BEGIN CERTIFICATE-----\n"[..])
+        );
+        let e = c.imap[0].settings().unwrap_err();
+        assert!(
+            format!("{e:#}").contains("ca_file /nonexistent/ca.pem"),
+            "{e:#}"
+        );
+        let _ = std::fs::remove_file(&ca);
     }
 }

@@ -102,7 +102,8 @@ pub async fn run(listen: Option<String>, db: DbArgs) -> Result<()> {
     // Background jobs (acknowledgements, outbound mail) on every node; claims never overlap.
     match &cfg.smtp {
         Some(smtp) => {
-            let mailer = hikeshi_jobs::SmtpMailer::new(&smtp.settings()?)?;
+            let mailer = hikeshi_jobs::SmtpMailer::new(&smtp.settings()?)?
+                .with_iso_2022_jp(cfg.mail.iso_2022_jp()?);
             let runner = hikeshi_jobs::Runner::new(app.clone(), std::sync::Arc::new(mailer));
             tokio::spawn(runner.run_forever(Duration::from_secs(1)));
         }

@@ -245,35 +245,6 @@ impl App {
         Ok(out)
     }
 
-    /// Protects an outbound message (a built RFC 5322 message) for these recipients: TLP:AMBER
-    /// and above must be encrypted (an error names the recipients without a key); lower TLP
-    /// is encrypted when every recipient has a key, else signed. Needs the team key.
-    pub async fn protect_outbound(
-        &self,
-        message: &[u8],
-        recipients: &[String],
-        tlp: Tlp,
-    ) -> Result<Vec<u8>> {
-        let must_encrypt = tlp.is_restricted();
-        let Some(team) = self.team_secret_key().await? else {
-            return Err(Error::validation(
-                "team_key",
-                "no team key is installed; install one with `hikeshi key import --team`",
-            ));
-        };
-        let now = self.unix_now();
-        let keys = match self.recipient_keys(recipients).await {
-            Ok(k) => Some(k),
-            Err(e) if must_encrypt => return Err(e),
-            Err(_) => None,
-        };
-        let out = match keys {
-            Some(k) => hikeshi_pgp::sign_and_encrypt(message, &k, &team, now),
-            None => hikeshi_pgp::sign(message, &team, now),
-        };
-        out.map_err(|e| Error::validation("key", e.to_string()))
-    }
-
     /// The decrypted form of a report's message (kept beside the raw one), if the caller may
     /// see the report; `NotFound` when the message was not decrypted.
     pub async fn decrypted_mail_of_report(

@@ -194,6 +194,22 @@ impl App {
         }
         let lang = self.lang_for(r.constituency, Some(&meta.language)).await?;
         let tag = format!("{} #{}", self.outbound.tag_prefix, r.reference);
+        // The acknowledgement goes out at TLP:CLEAR (signed; encrypted only when the sender's
+        // key is known), so it carries nothing of the report but the reference and the
+        // sender's own subject — and not even that when they sent it encrypted.
+        let encrypted = self
+            .store
+            .mail_pgp(&meta.raw_id)
+            .await?
+            .is_some_and(|p| p.encrypted);
+        let echoed = if encrypted {
+            match lang {
+                Lang::Ja => "暗号化されたご報告",
+                Lang::En => "your encrypted report",
+            }
+        } else {
+            r.subject.as_str()
+        };
         let (subject, body) = render(
             &self.outbound,
             "ack",
@@ -201,7 +217,7 @@ impl App {
             &[
                 ("ref", &r.reference),
                 ("tag", &tag),
-                ("subject", &r.subject),
+                ("subject", echoed),
                 ("team", &self.outbound.team),
             ],
         );
@@ -219,7 +235,6 @@ impl App {
             body,
             in_reply_to: meta.message_id.clone(),
             references: meta.message_id.clone().into_iter().collect(),
-            // An acknowledgement carries only the reference and the sender's own subject.
             tlp: Tlp::Clear,
             lang,
             protection: protection_for(Tlp::Clear),
@@ -287,13 +302,19 @@ impl App {
         Ok(m)
     }
 
-    /// Job body: sends a queued message once (a message already sent is not sent again).
+    /// Job body: sends a queued message once (a message already sent is not sent again):
+    /// the mailer builds it, `protect_outbound` signs/encrypts it, the mailer sends it.
     pub async fn send_outbound(&self, id: &str, mailer: &dyn Mailer) -> Result<()> {
         let m = self.store.get_outbound(id).await?.ok_or(Error::NotFound)?;
         if m.status != "queued" {
             return Ok(());
         }
-        let raw = mailer.send(&m).await?;
+        let built = mailer.build(&m)?;
+        let recipients: Vec<String> = m.to.iter().chain(m.cc.iter()).cloned().collect();
+        let (raw, _) = self
+            .protect_outbound(&built, &recipients, m.protection, Some(&m.subject))
+            .await?;
+        mailer.send(&m, &raw).await?;
         self.store
             .finish_outbound(id, "sent", Some(&raw), self.now())
             .await
@@ -359,6 +380,14 @@ impl App {
             ));
         }
         let tlp = input.tlp.unwrap_or(target.tlp);
+        // Refused here, before anything is written, when it could not leave protected.
+        let field = if input.addresses.is_empty() {
+            "to"
+        } else {
+            "addresses"
+        };
+        self.check_protection(&to, protection_for(tlp), field)
+            .await?;
         let lang = match input.lang {
             Some(l) => l,
             None => self.lang_for(target.constituency, None).await?,

@@ -19,6 +19,7 @@ mod mailout;
 mod notify;
 mod observables;
 mod playbooks;
+mod protect;
 mod reports;
 mod sla;
 mod structured;
@@ -33,6 +34,7 @@ pub use approvals::{ApprovalDecision, NewApproval, NewDelegation, qualifies};
 pub use handling::{Handling, NewPlan, NewReview, NewVerification, iteration_of, review_required};
 pub use notify::{DeliveryRun, EVENTS, MAX_ATTEMPTS, NewWebhook, WebhookPatch, backoff};
 pub use playbooks::{ApplyPlaybook, NewPlaybook, TaskPatch, binds, tasks_from};
+pub use protect::Sealed;
 
 pub use admin::domain_ok;
 pub use alerts::{

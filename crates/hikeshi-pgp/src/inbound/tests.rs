@@ -254,3 +254,42 @@ fn precheck_sees_through_transfer_encodings() {
     assert_eq!(r.verification.status, SigStatus::Good);
     assert!(!looks_like_pgp(&message("nothing here")));
 }
+
+#[test]
+fn header_protection_hides_the_subject_in_transit_and_restores_it_inside() {
+    let (team, alice) = keys();
+    let msg = b"From: cert@team.example\r\nTo: alice@partner.example.jp\r\nSubject: [TLP:AMBER] [Hikeshi #2026-0042] =?UTF-8?B?5qmf5a+G?=\r\nMessage-ID: <hp1@team.example>\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\xe6\xa9\x9f\xe5\xaf\x86\xe3\x81\xa7\xe3\x81\x99\r\n";
+    let out = outbound::sign_and_encrypt_protected(
+        msg,
+        &[alice.public()],
+        &team,
+        T0,
+        "[TLP:AMBER] [Hikeshi #2026-0042] [...]",
+    )
+    .unwrap();
+    let wire = String::from_utf8_lossy(&out);
+    assert!(
+        wire.contains("Subject: [TLP:AMBER] [Hikeshi #2026-0042] [...]\r\n"),
+        "{wire}"
+    );
+    assert!(
+        !wire.contains("5qmf5a+G"),
+        "the real subject is not in clear: {wire}"
+    );
+    assert!(
+        wire.contains("Message-ID: <hp1@team.example>"),
+        "threading stays outside"
+    );
+    let r = process_inbound(&out, &[team.public()], Some(&alice), T0);
+    assert_eq!(r.verification.status, SigStatus::Good);
+    let inner = r.inner.unwrap();
+    assert!(String::from_utf8_lossy(&inner).contains("hp=\"cipher\""));
+    let parsed = hikeshi_mail::parse(&inner);
+    assert_eq!(parsed.subject, "[TLP:AMBER] [Hikeshi #2026-0042] 機密");
+    assert_eq!(parsed.message_id.as_deref(), Some("hp1@team.example"));
+    assert!(parsed.text.contains("機密です"), "{}", parsed.text);
+    assert_eq!(
+        String::from_utf8_lossy(&inner).matches("Subject:").count(),
+        1
+    );
+}

@@ -79,6 +79,7 @@ fn settings(s: &Server, mailbox: &str, move_to: Option<&str>) -> ImapSettings {
         move_to: move_to.map(str::to_string),
         channel: "imap:cert@team.example".into(),
         poll: Duration::from_secs(30),
+        ca_pem: None,
     }
 }
 
@@ -241,4 +242,49 @@ async fn uidvalidity(s: &Server, mailbox: &str) -> i64 {
         }
     }
     panic!("no UIDVALIDITY for {mailbox}");
+}
+
+#[tokio::test]
+async fn imap_polls_over_implicit_tls_and_starttls_trusting_the_configured_ca() {
+    let test = "imap_polls_over_implicit_tls_and_starttls_trusting_the_configured_ca";
+    let Some(srv) = server(test) else { return };
+    let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let (Some(tls_port), Some(ca)) = (
+        get("HIKESHI_TEST_IMAP_TLS_PORT").and_then(|p| p.parse::<u16>().ok()),
+        get("HIKESHI_TEST_CA"),
+    ) else {
+        eprintln!(
+            "skipped: {test}: no IMAP TLS port or test CA (HIKESHI_TEST_IMAP_TLS_PORT, HIKESHI_TEST_CA)"
+        );
+        return;
+    };
+    let ca = std::fs::read(ca).expect("read the test CA");
+    let srv = std::sync::Arc::new(srv);
+    for_each_backend(move |t| {
+        let (srv, ca) = (srv.clone(), ca.clone());
+        async move {
+            let name = format!("tls-{:?}", t.backend);
+            let dir = folder(&srv, &name);
+            let mut tls = settings(&srv, &name, None);
+            (tls.security, tls.port) = ("tls".into(), tls_port);
+            let mut starttls = settings(&srv, &name, None);
+            starttls.security = "starttls".into();
+            // Without the CA the server's certificate is not trusted: no plain fallback.
+            deliver(&dir, "3000.a.test", b"From: f@example.org\r\nTo: cert@team.example\r\nSubject: over tls\r\n\r\nx\r\n");
+            for s in [&tls, &starttls] {
+                let e = ImapPoller::new(t.app.clone(), s.clone()).poll_once().await.unwrap_err();
+                assert!(format!("{e:#}").contains("tls"), "{}: {e:#}", s.security);
+            }
+            assert!(subjects(&t).await.is_empty());
+            tls.ca_pem = Some(ca.clone());
+            starttls.ca_pem = Some(ca.clone());
+            let got = ImapPoller::new(t.app.clone(), tls.clone()).poll_once().await.expect("poll over TLS");
+            assert_eq!(got.ingested, 1);
+            deliver(&dir, "3001.b.test", b"From: g@example.org\r\nTo: cert@team.example\r\nSubject: over starttls\r\n\r\ny\r\n");
+            let got = ImapPoller::new(t.app.clone(), starttls).poll_once().await.expect("poll over STARTTLS");
+            assert_eq!(got.ingested, 1);
+            assert_eq!(subjects(&t).await, vec!["over starttls", "over tls"]);
+        }
+    })
+    .await;
 }

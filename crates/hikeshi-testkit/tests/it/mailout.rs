@@ -17,7 +17,7 @@ use std::sync::Arc;
 const REPORT_JA: &[u8] = include_bytes!("fixtures/report-iso2022jp.eml");
 const REPLY_JA: &[u8] = include_bytes!("fixtures/reply-iso2022jp.eml");
 
-fn settings() -> OutboundSettings {
+pub(crate) fn settings() -> OutboundSettings {
     OutboundSettings {
         from: "cert@team.example".into(),
         team: "Team CSIRT".into(),
@@ -27,7 +27,7 @@ fn settings() -> OutboundSettings {
 }
 
 /// A per-test, per-backend address so tests sharing the sink never see each other's mail.
-fn addr(test: &str, b: Backend, who: &str) -> String {
+pub(crate) fn addr(test: &str, b: Backend, who: &str) -> String {
     format!("{who}.{test}.{b:?}@example.jp").to_ascii_lowercase()
 }
 
@@ -51,14 +51,14 @@ fn fill(fixture: &[u8], vars: &[(&str, &str)]) -> Vec<u8> {
     text
 }
 
-fn plain(from: &str, subject: &str, extra: &str, msgid: &str) -> Vec<u8> {
+pub(crate) fn plain(from: &str, subject: &str, extra: &str, msgid: &str) -> Vec<u8> {
     format!(
         "From: {from}\r\nTo: cert@team.example\r\nSubject: {subject}\r\nMessage-ID: <{msgid}>\r\n{extra}\r\nHello, see below.\r\n"
     )
     .into_bytes()
 }
 
-async fn ingest(t: &TestApp, raw: &[u8]) -> hikeshi_core::app::Landed {
+pub(crate) async fn ingest(t: &TestApp, raw: &[u8]) -> hikeshi_core::app::Landed {
     let admin: Actor = t.admin_actor().await;
     t.app
         .ingest_mail(&admin, raw, "test", "Hikeshi")
@@ -267,7 +267,7 @@ async fn handlers_write_to_reporters_and_third_parties_threaded_and_tlp_marked()
                 t.post(
                     &format!("/api/v1/reports/{}/mail", landed.reference),
                     &tok,
-                    json!({"to": "reporter", "body": "Could you send the full headers?", "lang": "en"}),
+                    json!({"to": "reporter", "body": "Could you send the full headers?", "lang": "en", "tlp": "green"}),
                 )
                 .await,
                 StatusCode::ACCEPTED,
@@ -278,7 +278,8 @@ async fn handlers_write_to_reporters_and_third_parties_threaded_and_tlp_marked()
             let got = sink.received_for(&from);
             assert_eq!(got.len(), 1);
             let m = &got[0].parsed;
-            assert_eq!(m.subject, format!("[TLP:AMBER] [Hikeshi #{}] Re: Phishing site", landed.reference));
+            // GREEN: no team key is installed here, so it leaves unsigned (mailpgp.rs covers AMBER).
+            assert_eq!(m.subject, format!("[TLP:GREEN] [Hikeshi #{}] Re: Phishing site", landed.reference));
             assert_eq!(m.in_reply_to, vec!["first@example.jp".to_string()]);
             assert!(m.references.contains(&"first@example.jp".to_string()));
             assert!(m.text.contains("Could you send the full headers?"), "{}", m.text);
@@ -464,7 +465,7 @@ async fn jobs_are_claimed_once_across_concurrent_runners_and_deduplicated() {
     .await;
 }
 
-trait Jobs {
+pub(crate) trait Jobs {
     async fn store_jobs(&self, status: Option<&str>) -> Vec<Job>;
 }
 

@@ -4,7 +4,9 @@
 use super::*;
 use axum::body::Body;
 use axum::http::{Method, Request, header};
+use hikeshi_core::app::Sealed;
 use hikeshi_core::model::{Role, Tlp};
+use hikeshi_core::outbound::protection_for;
 use hikeshi_pgp::{SecretKey, generate};
 use hikeshi_testkit::for_each_backend;
 
@@ -298,9 +300,14 @@ async fn amber_and_above_must_be_encrypted() {
         let n = now(&t);
         let msg = message("outbound", "連絡です\r\n");
         let rcpt = vec!["bob@isp.example.jp".to_string()];
-        // No team key yet.
-        let e = t.app.protect_outbound(&msg, &rcpt, Tlp::Green).await.unwrap_err();
-        assert!(e.to_string().contains("team_key"), "{e}");
+        let protect = |tlp| {
+            let (app, msg, rcpt) = (t.app.clone(), msg.clone(), rcpt.clone());
+            async move { app.protect_outbound(&msg, &rcpt, protection_for(tlp), None).await }
+        };
+        // No team key yet: GREEN leaves as built (unsigned), AMBER is refused.
+        assert_eq!(protect(Tlp::Green).await.unwrap(), (msg.clone(), Sealed::Plain));
+        let e = protect(Tlp::Amber).await.unwrap_err();
+        assert!(e.to_string().starts_with("tlp: "), "{e}");
         let team = generate("CSIRT <cert@team.example>", n - 60, None).unwrap();
         let admin = t.admin_actor().await;
         t.app
@@ -308,19 +315,21 @@ async fn amber_and_above_must_be_encrypted() {
             .await
             .unwrap();
         // No key for the recipient: AMBER refused naming them, GREEN signed only.
-        let e = t.app.protect_outbound(&msg, &rcpt, Tlp::Amber).await.unwrap_err();
+        let e = protect(Tlp::Amber).await.unwrap_err();
         assert_eq!(
             e.to_string(),
-            "to: no valid OpenPGP key is known for bob@isp.example.jp; import one with `hikeshi key import`"
+            "to: TLP:AMBER and above must be encrypted: no valid OpenPGP key is known for bob@isp.example.jp; import one with `hikeshi key import`"
         );
-        let green = t.app.protect_outbound(&msg, &rcpt, Tlp::Green).await.unwrap();
+        let (green, how) = protect(Tlp::Green).await.unwrap();
+        assert_eq!(how, Sealed::Signed);
         assert!(String::from_utf8_lossy(&green).contains("multipart/signed"));
-        // With Bob's key: encrypted, and Bob can read it.
+        // With Bob's key: encrypted (GREEN too, since his key is known), and Bob can read it.
         let bob = generate("Bob <bob@isp.example.jp>", n - 60, None).unwrap();
         add_key(&t, &bob).await;
         assert_eq!(t.app.recipient_keys(&rcpt).await.unwrap().len(), 1);
-        for tlp in [Tlp::Amber, Tlp::Red] {
-            let out = t.app.protect_outbound(&msg, &rcpt, tlp).await.unwrap();
+        for tlp in [Tlp::Green, Tlp::Amber, Tlp::Red] {
+            let (out, how) = protect(tlp).await.unwrap();
+            assert_eq!(how, Sealed::Encrypted);
             assert!(String::from_utf8_lossy(&out).contains("multipart/encrypted"));
             assert!(!String::from_utf8_lossy(&out).contains("連絡です"));
             let r = hikeshi_pgp::process_inbound(&out, &[team.public()], Some(&bob), n);
