@@ -9,6 +9,7 @@ mod auth;
 mod bulk;
 mod correlate;
 mod deadlines;
+mod follow;
 mod handling;
 mod incidents;
 mod inputs;
@@ -24,6 +25,7 @@ mod sla;
 mod structured;
 mod triage;
 mod views;
+mod web_ack;
 mod webform;
 mod work;
 

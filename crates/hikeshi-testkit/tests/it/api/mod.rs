@@ -7,6 +7,7 @@ mod edges;
 mod handling;
 mod incidents;
 mod input;
+mod intake_triage;
 mod notify;
 mod observables;
 mod pgp;
