@@ -10,3 +10,4 @@ mod mailout;
 mod migrations;
 mod openapi;
 mod store_conformance;
+mod webform_ack;
