@@ -80,6 +80,8 @@ pub struct ObservableView {
     #[serde(flatten)]
     pub observable: Observable,
     pub seen: Correlation,
+    /// The constituency the value routes to (IPs, CIDRs, domains, URLs, addresses).
+    pub owner: Option<super::lookup::OwnerRef>,
 }
 
 fn guard(f: &RecordFacts) -> Guarded<'_> {
@@ -228,10 +230,16 @@ impl App {
         let t = self.observable_target(actor, kind, id).await?;
         let obs = self.store.observables_of(&t.rec.id).await?;
         let seen = self.correlate(actor, &t.rec.id, &obs).await?;
+        let owners = self.owners_of(&obs).await?;
         Ok(obs
             .into_iter()
             .zip(seen)
-            .map(|(observable, seen)| ObservableView { observable, seen })
+            .zip(owners)
+            .map(|((observable, seen), owner)| ObservableView {
+                observable,
+                seen,
+                owner,
+            })
             .collect())
     }
 

@@ -47,7 +47,7 @@ pub use intake::{
     DEFAULT_TAG_PREFIX, Decision, Landed, MAX_RAW_MESSAGE, ReportDetails, decide, routing_domains,
 };
 pub use keys::{MAX_KEY_FILE, TeamKeyInfo};
-pub use lookup::{LookupResult, Owner, ROUTING_TTL, Seen};
+pub use lookup::{LookupResult, Owner, OwnerRef, ROUTING_TTL, Seen};
 pub use mailout::{Audience, NewMail, SentMail, address_ok};
 pub use observables::{
     MAX_OBSERVABLES, NewObservables, ObservableItem, ObservablePatch, ObservableSettings,

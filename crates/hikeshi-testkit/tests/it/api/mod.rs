@@ -10,6 +10,7 @@ mod input;
 mod intake_triage;
 mod notify;
 mod observables;
+mod pasted;
 mod pgp;
 mod session;
 mod structured;
