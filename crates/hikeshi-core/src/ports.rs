@@ -97,8 +97,6 @@ pub enum MailWrite {
         audit: AuditEntry,
         triage: Box<crate::triage::TriageWrite>,
     },
-    /// Already stored by its own path (structured reports: X-ARF, ARF).
-    Stored,
     Entry {
         entry: Entry,
         meta: MailMeta,
@@ -420,7 +418,8 @@ pub trait Store: Send + Sync {
     /// Every version of `kind`, newest first.
     async fn config_versions(&self, kind: &str) -> Result<Vec<crate::triage::ConfigVersion>>;
     /// A new report with what triage decided (record, link, notifications, clocks, deadline
-    /// clocks), and for mail its facts and attachments: one transaction.
+    /// clocks, observables — also on a linked incident —, queued jobs, structured details,
+    /// uploaded files), and for mail its facts and attachments: one transaction.
     async fn insert_report_triaged(
         &self,
         r: &Report,

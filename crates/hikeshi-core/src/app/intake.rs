@@ -258,7 +258,6 @@ impl App {
                     .await?;
                 landed.reference = stored.reference;
             }
-            MailWrite::Stored => {}
         }
         Ok(landed)
     }
