@@ -46,6 +46,9 @@ pub struct Related {
     pub records: Vec<RelatedRecord>,
     /// Visible records among the most recent links read (at most 200).
     pub count: usize,
+    /// How many of them are incidents (a report linked to an incident brings its
+    /// observables to it, so the incident is named here too).
+    pub incidents: usize,
     /// More links exist than were read: `count` is a lower bound.
     pub capped: bool,
     /// Too many records to correlate (fan-out above the cut-off).
@@ -174,6 +177,10 @@ impl App {
             seen.dedup_by(|a, b| a.id == b.id);
             Related {
                 count: seen.len(),
+                incidents: seen
+                    .iter()
+                    .filter(|f| f.kind == TargetKind::Incident)
+                    .count(),
                 capped: read >= RELATED_SCAN,
                 records: seen
                     .iter()

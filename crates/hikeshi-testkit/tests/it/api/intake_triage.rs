@@ -279,6 +279,7 @@ async fn observables_follow_reports_into_incidents() {
         );
         let sv = seen(&t, "reports", &s(&r2["id"]), IP).await;
         assert_eq!(sv["same_value"]["count"], json!(2), "{sv}");
+        assert_eq!(sv["same_value"]["incidents"], json!(1), "{sv}");
         let kinds: Vec<(String, String)> = sv["same_value"]["records"]
             .as_array()
             .expect("records")
