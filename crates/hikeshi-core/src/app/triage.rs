@@ -348,6 +348,10 @@ impl App {
         let now = self.now();
         if let Some(t) = out.tlp {
             draft.tlp = t;
+            // Observables extracted on arrival carry the report's TLP as triage set it.
+            for o in &mut w.observed {
+                o.tlp = t;
+            }
         }
         for t in &out.tags {
             if !draft.tags.contains(t) {

@@ -39,7 +39,7 @@ async fn setup(t: &TestApp) -> String {
         .await
         .expect("constituency");
     let rules = json!({"rules": [
-        {"id": "ours", "when": {"ip_in_constituency": "acme"}, "then": {"tags": ["ours"], "priority": 2}}
+        {"id": "ours", "when": {"ip_in_constituency": "acme"}, "then": {"tags": ["ours"], "priority": 2, "tlp": "green"}}
     ]});
     ok(
         t.call(
@@ -88,14 +88,14 @@ async fn triaged(t: &TestApp, id: &str, cid: &str) -> Value {
         r["sla"].as_array().is_some_and(|a| !a.is_empty()),
         "SLA clocks started: {r}"
     );
-    assert!(
-        r["observables"]
-            .as_array()
-            .expect("observables")
-            .iter()
-            .any(|o| o["type"] == "ipv4" && o["value"] == IP),
-        "{r}"
-    );
+    assert_eq!(r["tlp"], json!("green"), "set by the rule");
+    let ip = r["observables"]
+        .as_array()
+        .expect("observables")
+        .iter()
+        .find(|o| o["type"] == "ipv4" && o["value"] == IP)
+        .unwrap_or_else(|| panic!("{IP} missing: {r}"));
+    assert_eq!(ip["tlp"], json!("green"), "the observable follows: {ip}");
     r
 }
 
