@@ -158,6 +158,8 @@ impl Default for OutboundSettings {
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("ack.en", include_str!("templates/ack.en.txt")),
     ("ack.ja", include_str!("templates/ack.ja.txt")),
+    ("ack-web.en", include_str!("templates/ack-web.en.txt")),
+    ("ack-web.ja", include_str!("templates/ack-web.ja.txt")),
     ("reply.en", include_str!("templates/reply.en.txt")),
     ("reply.ja", include_str!("templates/reply.ja.txt")),
 ];

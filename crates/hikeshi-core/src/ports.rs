@@ -97,8 +97,6 @@ pub enum MailWrite {
         audit: AuditEntry,
         triage: Box<crate::triage::TriageWrite>,
     },
-    /// Already stored by its own path (structured reports: X-ARF, ARF).
-    Stored,
     Entry {
         entry: Entry,
         meta: MailMeta,
@@ -420,7 +418,8 @@ pub trait Store: Send + Sync {
     /// Every version of `kind`, newest first.
     async fn config_versions(&self, kind: &str) -> Result<Vec<crate::triage::ConfigVersion>>;
     /// A new report with what triage decided (record, link, notifications, clocks, deadline
-    /// clocks), and for mail its facts and attachments: one transaction.
+    /// clocks, observables — also on a linked incident —, queued jobs, structured details,
+    /// uploaded files), and for mail its facts and attachments: one transaction.
     async fn insert_report_triaged(
         &self,
         r: &Report,
@@ -550,29 +549,20 @@ pub trait Store: Send + Sync {
 
     /// Records one alert. When the open series of `(series.source, series.dedup_key)` was
     /// opened after `opened_after`, its counter rises and `repeat` is written (its target
-    /// set to that report); otherwise `draft` becomes a new report with `details` and a new
-    /// series, and `create` is written. One transaction; the series row is claimed by an
-    /// upsert, so concurrent posts with one key never make two reports. Returns the report,
-    /// its series and whether it was new.
+    /// set to that report); otherwise `draft` becomes a new report with everything triage
+    /// decided (`t`: structured details, observables, clocks, …, as
+    /// [`Store::insert_report_triaged`]) and a new series, and `create` is written. One
+    /// transaction; the series row is claimed by an upsert, so concurrent posts with one key
+    /// never make two reports. Returns the report, its series and whether it was new.
     async fn record_alert(
         &self,
         draft: &Report,
-        details: &StructuredDetails,
+        t: &crate::triage::TriageWrite,
         series: &AlertSeries,
         opened_after: jiff::Timestamp,
         create: &AuditEntry,
         repeat: &AuditEntry,
     ) -> Result<(Report, AlertSeries, bool)>;
-    /// A report with its structured details, mail facts (if it came by mail) and
-    /// attachments, one transaction.
-    async fn insert_structured_report(
-        &self,
-        r: &Report,
-        details: &StructuredDetails,
-        mail: Option<&MailMeta>,
-        files: &[(Attachment, Vec<u8>)],
-        audit: &AuditEntry,
-    ) -> Result<Report>;
     /// Structured details and alert series of these reports, as (report id, details, series).
     async fn structured_details(
         &self,
@@ -672,4 +662,27 @@ pub trait Store: Send + Sync {
     async fn processed_raw_digests(&self, sha256: &[String]) -> Result<Vec<String>>;
     /// Gives a claim back (the message could not be ingested; another pass retries it).
     async fn release_imap_message(&self, mailbox: &str, uidvalidity: i64, uid: i64) -> Result<()>;
+
+    // ---- Structured intake: observables follow linked reports (feature: structured-intake) ----
+
+    /// `link_report`, and `obs` (the report's observables) linked to the incident too, in
+    /// the same transaction.
+    async fn link_report_observed(
+        &self,
+        report: ReportId,
+        incident: IncidentId,
+        obs: &[NewObservable],
+        audit: &AuditEntry,
+    ) -> Result<()>;
+    /// `merge_incidents`, and `obs` (the merged incident's observables) linked to the
+    /// survivor too, in the same transaction.
+    async fn merge_incidents_observed(
+        &self,
+        survivor: &Incident,
+        survivor_expected: i64,
+        merged: &Incident,
+        merged_expected: i64,
+        audit: &[AuditEntry],
+        obs: &[NewObservable],
+    ) -> Result<()>;
 }

@@ -209,6 +209,20 @@ impl SqlStore {
         mv: i64,
         audit: &[AuditEntry],
     ) -> Result<()> {
+        self.merge_observed_impl(survivor, sv, merged, mv, audit, &[])
+            .await
+    }
+
+    /// A merge that also links `obs` (the merged incident's observables) to the survivor.
+    pub(crate) async fn merge_observed_impl(
+        &self,
+        survivor: &Incident,
+        sv: i64,
+        merged: &Incident,
+        mv: i64,
+        audit: &[AuditEntry],
+        obs: &[hikeshi_core::observables::NewObservable],
+    ) -> Result<()> {
         if merged.merged_into != Some(survivor.id) {
             return Err(Error::Internal(
                 "merge: merged record must point at the survivor".into(),
@@ -255,6 +269,7 @@ impl SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
+        crate::intake_links::add_to_incident(&mut tx, self.backend, survivor.id, obs).await?;
         for a in audit {
             write(&mut tx, a).await?;
         }

@@ -5,14 +5,14 @@ use crate::audit::write;
 use crate::codec::{R, to_json, us};
 use crate::connect::{SqlStore, db_err};
 use crate::incidents::with_ref;
-use crate::reports::insert_report_tx;
 use crate::sql::{Sql, Val, insert};
 use hikeshi_core::model::*;
+use hikeshi_core::triage::TriageWrite;
 use hikeshi_core::{Error, Result};
 use jiff::Timestamp;
 use sqlx::{Any, Row, Transaction};
 
-async fn put_details(
+pub(crate) async fn put_details(
     tx: &mut Transaction<'static, Any>,
     report_id: &str,
     d: &StructuredDetails,
@@ -64,7 +64,7 @@ impl SqlStore {
     pub(crate) async fn record_alert_impl(
         &self,
         draft: &Report,
-        details: &StructuredDetails,
+        t: &TriageWrite,
         series: &AlertSeries,
         opened_after: Timestamp,
         create: &AuditEntry,
@@ -100,8 +100,17 @@ impl SqlStore {
                 .map_err(db_err)?;
         let report_id: String = row.try_get("report_id").map_err(db_err)?;
         if report_id == draft.id.to_string() {
-            let stored = insert_report_tx(&mut tx, self.backend, draft).await?;
-            put_details(&mut tx, &report_id, details).await?;
+            // A new series: the report with its triage outcome, clocks, observables and
+            // structured details, as every new report.
+            let stored = crate::triage::write_report_triaged_tx(
+                &mut tx,
+                self.backend,
+                draft,
+                None,
+                t,
+                create,
+            )
+            .await?;
             insert(
                 "alert_series",
                 &[
@@ -125,7 +134,6 @@ impl SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-            write(&mut tx, &with_ref(create, &stored.reference)).await?;
             tx.commit().await.map_err(db_err)?;
             return Ok((stored, series.clone(), true));
         }
@@ -155,29 +163,6 @@ impl SqlStore {
         write(&mut tx, &with_ref(&a, &stored.reference)).await?;
         tx.commit().await.map_err(db_err)?;
         Ok((stored, s, false))
-    }
-
-    pub(crate) async fn insert_structured_report_impl(
-        &self,
-        r: &Report,
-        details: &StructuredDetails,
-        mail: Option<&MailMeta>,
-        files: &[(Attachment, Vec<u8>)],
-        audit: &AuditEntry,
-    ) -> Result<Report> {
-        let mut tx = self.write.begin().await.map_err(db_err)?;
-        let stored = insert_report_tx(&mut tx, self.backend, r).await?;
-        let id = stored.id.to_string();
-        put_details(&mut tx, &id, details).await?;
-        if let Some(m) = mail {
-            crate::mail::put_meta(&mut tx, &id, m).await?;
-        }
-        for (a, bytes) in files {
-            crate::work::insert_attachment_tx(&mut tx, a, bytes).await?;
-        }
-        write(&mut tx, &with_ref(audit, &stored.reference)).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(stored)
     }
 
     pub(crate) async fn structured_details_impl(

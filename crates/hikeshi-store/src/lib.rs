@@ -23,6 +23,7 @@ mod handling;
 mod incidents;
 mod indexer;
 mod intake;
+mod intake_links;
 mod mail;
 mod mailout;
 mod migrate;

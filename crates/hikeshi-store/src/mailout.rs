@@ -159,10 +159,6 @@ impl SqlStore {
                     refs.push(Some(stored.reference));
                     (meta.raw_id.clone(), report.id.to_string())
                 }
-                MailWrite::Stored => {
-                    refs.push(None);
-                    continue;
-                }
                 MailWrite::Entry {
                     entry,
                     meta,

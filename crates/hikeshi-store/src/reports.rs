@@ -172,6 +172,18 @@ impl SqlStore {
         incident: IncidentId,
         audit: &AuditEntry,
     ) -> Result<()> {
+        self.link_report_observed_impl(report, incident, audit, &[])
+            .await
+    }
+
+    /// A link that also adds `obs` (the report's observables) to the incident.
+    pub(crate) async fn link_report_observed_impl(
+        &self,
+        report: ReportId,
+        incident: IncidentId,
+        audit: &AuditEntry,
+        obs: &[hikeshi_core::observables::NewObservable],
+    ) -> Result<()> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
         Sql::new("INSERT INTO report_incidents (report_id, incident_id) VALUES (")
             .bind(report.to_string())
@@ -192,6 +204,7 @@ impl SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
+        crate::intake_links::add_to_incident(&mut tx, self.backend, incident, obs).await?;
         write(&mut tx, audit).await?;
         tx.commit().await.map_err(db_err)
     }

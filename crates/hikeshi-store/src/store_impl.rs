@@ -540,23 +540,13 @@ impl Store for SqlStore {
     async fn record_alert(
         &self,
         d: &Report,
-        det: &StructuredDetails,
+        t: &hikeshi_core::triage::TriageWrite,
         s: &AlertSeries,
         after: jiff::Timestamp,
         c: &AuditEntry,
         r: &AuditEntry,
     ) -> Result<(Report, AlertSeries, bool)> {
-        self.record_alert_impl(d, det, s, after, c, r).await
-    }
-    async fn insert_structured_report(
-        &self,
-        r: &Report,
-        d: &StructuredDetails,
-        m: Option<&MailMeta>,
-        f: &[(Attachment, Vec<u8>)],
-        a: &AuditEntry,
-    ) -> Result<Report> {
-        self.insert_structured_report_impl(r, d, m, f, a).await
+        self.record_alert_impl(d, t, s, after, c, r).await
     }
     async fn structured_details(
         &self,
@@ -650,5 +640,28 @@ impl Store for SqlStore {
     }
     async fn release_imap_message(&self, mb: &str, v: i64, uid: i64) -> Result<()> {
         self.release_imap_message_impl(mb, v, uid).await
+    }
+
+    // ---- Structured intake: observables follow linked reports (feature: structured-intake) ----
+    async fn link_report_observed(
+        &self,
+        r: ReportId,
+        i: IncidentId,
+        obs: &[hikeshi_core::observables::NewObservable],
+        a: &AuditEntry,
+    ) -> Result<()> {
+        self.link_report_observed_fwd(r, i, obs, a).await
+    }
+    async fn merge_incidents_observed(
+        &self,
+        s: &Incident,
+        sv: i64,
+        m: &Incident,
+        mv: i64,
+        a: &[AuditEntry],
+        obs: &[hikeshi_core::observables::NewObservable],
+    ) -> Result<()> {
+        self.merge_incidents_observed_fwd(s, sv, m, mv, a, obs)
+            .await
     }
 }

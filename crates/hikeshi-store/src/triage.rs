@@ -202,12 +202,25 @@ pub(crate) async fn write_report_triaged_tx(
         crate::mail::put_meta(tx, &stored.id.to_string(), meta).await?;
         crate::mail::put_files(tx, files).await?;
     }
+    crate::mail::put_files(tx, &t.files).await?;
+    if let Some(d) = &t.structured {
+        crate::intake::put_details(tx, &stored.id.to_string(), d).await?;
+    }
     if !t.observed.is_empty() {
         let rec = hikeshi_core::observables::RecordRef {
             kind: hikeshi_core::model::TargetKind::Report,
             id: stored.id.to_string(),
         };
-        crate::observables::add_tx(tx, backend, &[(rec, t.observed.clone())]).await?;
+        let mut batch = vec![(rec, t.observed.clone())];
+        // A report linked by a rule brings its observables to the incident.
+        if let Some(i) = t.link {
+            let inc = hikeshi_core::observables::RecordRef {
+                kind: hikeshi_core::model::TargetKind::Incident,
+                id: i.to_string(),
+            };
+            batch.push((inc, t.observed.clone()));
+        }
+        crate::observables::add_tx(tx, backend, &batch).await?;
     }
     if let Some(i) = t.link {
         Sql::new("INSERT INTO report_incidents (report_id, incident_id) VALUES (")

@@ -3,7 +3,7 @@
 //! of making a new report; the store claims the series row by an upsert, so concurrent
 //! posts with one key never make two reports (on either database).
 
-use super::{App, MAX_TEXT, MAX_TITLE, json, text, who};
+use super::{App, MAX_TEXT, MAX_TITLE, text, who};
 use crate::access::Actor;
 use crate::error::{Error, Result};
 use crate::ids::ReportId;
@@ -163,10 +163,32 @@ impl App {
             }
             None => default_key(&input.title, &observables),
         };
+        let tlp = input.tlp.unwrap_or(Tlp::Amber);
+        let now = self.now();
+        let observed = self.structured_observed(
+            &observables,
+            &format!("{}\n{}", input.title, input.description),
+            tlp,
+            now,
+        );
+        // Explicit, else the owner of its first observable that has one (where the caller
+        // may file), else the caller's own constituency.
         let constituency = match &input.constituency {
             Some(c) => Some(self.constituency_id(c).await?),
-            None if !actor.is_global() => actor.constituencies.first().copied(),
-            None => None,
+            None => match self
+                .route_observables(
+                    &observables
+                        .iter()
+                        .map(|o| o.value.as_str())
+                        .collect::<Vec<_>>(),
+                )
+                .await?
+                .filter(|c| actor.is_global() || actor.constituencies.contains(c))
+            {
+                Some(c) => Some(c),
+                None if !actor.is_global() => actor.constituencies.first().copied(),
+                None => None,
+            },
         };
         if !actor.is_global() {
             match constituency {
@@ -176,7 +198,6 @@ impl App {
                 }
             }
         }
-        let now = self.now();
         let occurred = input.occurred_at.map(super::micros);
         let mut content = input.description.clone();
         content.push_str(&format!("\n\nsource: {source}\n"));
@@ -187,7 +208,7 @@ impl App {
             content.push_str(&format!("occurred_at: {t}\n"));
         }
         content.push_str(&observable_lines(&observables));
-        let draft = Report {
+        let mut draft = Report {
             id: ReportId::new(self.now_ms()),
             reference: String::new(),
             channel: Channel::Api,
@@ -200,7 +221,7 @@ impl App {
             reject_reason: None,
             constituency,
             owner: None,
-            tlp: input.tlp.unwrap_or(Tlp::Amber),
+            tlp,
             tags: vec!["alert".into()],
             incidents: vec![],
             named_users: vec![],
@@ -229,14 +250,10 @@ impl App {
         let opened_after = now
             .checked_sub(policy.window(&source))
             .unwrap_or(Timestamp::MIN);
-        let create = self.audit(
-            who(actor),
-            "report.create",
-            TargetKind::Report,
-            draft.id.to_string(),
-            None,
-            json(&draft),
-        );
+        // Triage rules, SLA clocks and observables: written only when the alert opens a
+        // new report (a repeat only counts).
+        let (mut triage, create) = self.plan_triage(actor, &mut draft, observed).await?;
+        triage.structured = Some(details);
         let repeat = self.audit(
             who(actor),
             "alert.repeat",
@@ -247,7 +264,7 @@ impl App {
         );
         let (report, series, created) = self
             .store
-            .record_alert(&draft, &details, &series, opened_after, &create, &repeat)
+            .record_alert(&draft, &triage, &series, opened_after, &create, &repeat)
             .await?;
         Ok(AlertLanded {
             id: report.id.to_string(),

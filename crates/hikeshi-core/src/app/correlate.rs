@@ -46,6 +46,9 @@ pub struct Related {
     pub records: Vec<RelatedRecord>,
     /// Visible records among the most recent links read (at most 200).
     pub count: usize,
+    /// How many of them are incidents (a report linked to an incident brings its
+    /// observables to it, so the incident is named here too).
+    pub incidents: usize,
     /// More links exist than were read: `count` is a lower bound.
     pub capped: bool,
     /// Too many records to correlate (fan-out above the cut-off).
@@ -80,6 +83,8 @@ pub struct ObservableView {
     #[serde(flatten)]
     pub observable: Observable,
     pub seen: Correlation,
+    /// The constituency the value routes to (IPs, CIDRs, domains, URLs, addresses).
+    pub owner: Option<super::lookup::OwnerRef>,
 }
 
 fn guard(f: &RecordFacts) -> Guarded<'_> {
@@ -172,6 +177,10 @@ impl App {
             seen.dedup_by(|a, b| a.id == b.id);
             Related {
                 count: seen.len(),
+                incidents: seen
+                    .iter()
+                    .filter(|f| f.kind == TargetKind::Incident)
+                    .count(),
                 capped: read >= RELATED_SCAN,
                 records: seen
                     .iter()
@@ -228,10 +237,16 @@ impl App {
         let t = self.observable_target(actor, kind, id).await?;
         let obs = self.store.observables_of(&t.rec.id).await?;
         let seen = self.correlate(actor, &t.rec.id, &obs).await?;
+        let owners = self.owners_of(&obs).await?;
         Ok(obs
             .into_iter()
             .zip(seen)
-            .map(|(observable, seen)| ObservableView { observable, seen })
+            .zip(owners)
+            .map(|((observable, seen), owner)| ObservableView {
+                observable,
+                seen,
+                owner,
+            })
             .collect())
     }
 

@@ -165,7 +165,10 @@ impl App {
                 None,
                 Some(serde_json::json!({"incident": stored.id})),
             );
-            self.store.link_report(r, stored.id, &e).await?;
+            let obs = self.carried_observables(&r.to_string()).await?;
+            self.store
+                .link_report_observed(r, stored.id, &obs, &e)
+                .await?;
             if let Some(linked) = self.store.get_report(r).await? {
                 self.refresh_report_clocks(&linked).await?;
             }
@@ -387,8 +390,10 @@ impl App {
                 Some(detail),
             ),
         ];
+        // The merged incident's observables (its reports' among them) go to the survivor.
+        let obs = self.carried_observables(&merged.id.to_string()).await?;
         self.store
-            .merge_incidents(&s, survivor.version, &m, merged.version, &audits)
+            .merge_incidents_observed(&s, survivor.version, &m, merged.version, &audits, &obs)
             .await?;
         self.refresh_incident_clocks(&s).await?;
         self.refresh_incident_clocks(&m).await?;

@@ -258,15 +258,14 @@ impl App {
                     .await?;
                 landed.reference = stored.reference;
             }
-            MailWrite::Stored => {}
         }
         Ok(landed)
     }
 
     /// Parses and decides: what to store, and where it will land (a new report's reference
     /// is filled in when it is stored). It only reads, except for the OpenPGP result kept
-    /// beside the raw message and structured reports (X-ARF, ARF), which it stores itself
-    /// (`MailWrite::Stored`).
+    /// beside the raw message. Structured reports (X-ARF, ARF) are planned like any new
+    /// report (triage, observables), with their details.
     pub(crate) async fn plan_mail(
         &self,
         actor: &Actor,
@@ -374,10 +373,11 @@ impl App {
             }
             None => None,
         };
-        let routed = match &structured {
-            Some(s) => self.route_observables(&s.observables).await?,
-            None => None,
-        };
+        let typed: Vec<&str> = structured
+            .iter()
+            .flat_map(|s| s.observables.iter().map(|o| o.value.as_str()))
+            .collect();
+        let routed = self.route_observables(&typed).await?;
         // A structured report's observables, then the recipient or sender domain, then the
         // report's own observables.
         let constituency = match routed {
@@ -392,10 +392,9 @@ impl App {
             },
         };
         if let Some(s) = structured {
-            let landed = self
-                .record_structured_mail(actor, raw_msg, &msg, &m, s, constituency, &body)
-                .await?;
-            return Ok((MailWrite::Stored, landed));
+            return self
+                .plan_structured_mail(actor, raw_msg, &msg, m, s, constituency, &subject, &body)
+                .await;
         }
         let now = self.now();
         let reporter = m.from.clone().unwrap_or_else(|| "(unknown sender)".into());

@@ -31,6 +31,20 @@ pub struct Owner {
     pub how: String,
 }
 
+/// Whose an observable is, as an observables list shows it (no contacts: reporters see
+/// their own reports' observables; contacts are for the team's `GET /lookup`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OwnerRef {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    /// The netblock or domain that matched.
+    pub matched: String,
+    /// `netblock`, `domain` or `email-domain`.
+    pub how: String,
+}
+
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Seen {
@@ -74,6 +88,33 @@ impl App {
             *g = Some((now, t.clone()));
         }
         Ok((t, cs))
+    }
+
+    /// The owning constituency of each observable (routing table, in process).
+    pub(crate) async fn owners_of(
+        &self,
+        obs: &[crate::observables::Observable],
+    ) -> Result<Vec<Option<OwnerRef>>> {
+        if obs.is_empty() {
+            return Ok(vec![]);
+        }
+        let (table, cs) = self.routing_table().await?;
+        Ok(obs
+            .iter()
+            .map(|o| {
+                let (_, _, route) = table.lookup(&o.value)?;
+                let r = route?;
+                cs.iter()
+                    .find(|c| c.id == r.constituency)
+                    .map(|c| OwnerRef {
+                        id: c.id.to_string(),
+                        slug: c.slug.clone(),
+                        name: c.name.clone(),
+                        matched: r.matched.clone(),
+                        how: r.how.to_string(),
+                    })
+            })
+            .collect())
     }
 
     pub(crate) fn forget_routing(&self) {

@@ -158,7 +158,7 @@ impl App {
         )))
     }
 
-    async fn ack_limit_reached(&self, from: &str) -> Result<bool> {
+    pub(crate) async fn ack_limit_reached(&self, from: &str) -> Result<bool> {
         let since = self
             .now()
             .checked_sub(SignedDuration::from_hours(1))
@@ -185,7 +185,10 @@ impl App {
             .await?
             .pop()
             .map(|(_, m)| m);
-        let Some(meta) = meta else { return Ok(None) };
+        // No mail facts: a report from the public form (acknowledged by `web_ack.rs`).
+        let Some(meta) = meta else {
+            return self.prepare_web_ack(&r).await;
+        };
         let Some(to) = meta.from.clone().filter(|f| address_ok(f)) else {
             return Ok(None);
         };
@@ -265,7 +268,7 @@ impl App {
     }
 
     /// Stores the message with its correspondence entry, jobs and audit entry (one transaction).
-    async fn record_outbound(
+    pub(crate) async fn record_outbound(
         &self,
         mut m: OutboundMail,
         actor: &str,

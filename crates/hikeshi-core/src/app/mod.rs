@@ -9,6 +9,7 @@ mod auth;
 mod bulk;
 mod correlate;
 mod deadlines;
+mod follow;
 mod handling;
 mod incidents;
 mod inputs;
@@ -25,6 +26,7 @@ mod sla;
 mod structured;
 mod triage;
 mod views;
+mod web_ack;
 mod webform;
 mod work;
 
@@ -47,7 +49,7 @@ pub use intake::{
     DEFAULT_TAG_PREFIX, Decision, Landed, MAX_RAW_MESSAGE, ReportDetails, decide, routing_domains,
 };
 pub use keys::{MAX_KEY_FILE, TeamKeyInfo};
-pub use lookup::{LookupResult, Owner, ROUTING_TTL, Seen};
+pub use lookup::{LookupResult, Owner, OwnerRef, ROUTING_TTL, Seen};
 pub use mailout::{Audience, NewMail, SentMail, address_ok};
 pub use observables::{
     MAX_OBSERVABLES, NewObservables, ObservableItem, ObservablePatch, ObservableSettings,

@@ -91,6 +91,8 @@ pub(crate) struct Target {
     pub created_by: UserId,
     /// Subject/title and content/description: what re-extraction reads.
     pub text: String,
+    /// Records that get the same new observables: a report's incidents.
+    pub also: Vec<RecordRef>,
 }
 
 impl Target {
@@ -103,6 +105,18 @@ impl Target {
             is_incident: self.rec.kind == TargetKind::Incident,
         }
     }
+}
+
+/// The batch for a record and the records that follow it (a report's incidents).
+fn with_also(
+    rec: RecordRef,
+    also: &[RecordRef],
+    obs: Vec<NewObservable>,
+) -> Vec<(RecordRef, Vec<NewObservable>)> {
+    let mut batch: Vec<(RecordRef, Vec<NewObservable>)> =
+        also.iter().map(|r| (r.clone(), obs.clone())).collect();
+    batch.insert(0, (rec, obs));
+    batch
 }
 
 /// Distinct values of a text with their occurrence counts, in order of first mention.
@@ -164,6 +178,14 @@ impl App {
                     named: r.named_users.clone(),
                     created_by: r.created_by,
                     text: format!("{}\n{}", r.subject, r.content),
+                    also: r
+                        .incidents
+                        .iter()
+                        .map(|i| RecordRef {
+                            kind: TargetKind::Incident,
+                            id: i.to_string(),
+                        })
+                        .collect(),
                 })
             }
             "incidents" | "incident" => {
@@ -178,6 +200,7 @@ impl App {
                     named: i.named_users.clone(),
                     created_by: i.created_by,
                     text: format!("{}\n{}", i.title, i.description),
+                    also: vec![],
                 })
             }
             _ => Err(Error::NotFound),
@@ -271,9 +294,8 @@ impl App {
             })),
         );
         let rec_id = t.rec.id.clone();
-        self.store
-            .add_observables(&[(t.rec, obs)], &[audit])
-            .await?;
+        let batch = with_also(t.rec, &t.also, obs);
+        self.store.add_observables(&batch, &[audit]).await?;
         self.store.observables_of(&rec_id).await
     }
 
@@ -309,9 +331,8 @@ impl App {
                 None,
                 Some(serde_json::json!({"added": obs.len()})),
             );
-            self.store
-                .add_observables(&[(t.rec.clone(), obs)], &[audit])
-                .await?;
+            let batch = with_also(t.rec.clone(), &t.also, obs);
+            self.store.add_observables(&batch, &[audit]).await?;
         }
         self.store.observables_of(&t.rec.id).await
     }

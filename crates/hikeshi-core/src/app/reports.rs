@@ -208,7 +208,11 @@ impl App {
             None,
             Some(serde_json::json!({"incident": i.id, "ref": i.reference})),
         );
-        self.store.link_report(r.id, i.id, &e).await?;
+        // The report's observables become the incident's too (same transaction).
+        let obs = self.carried_observables(&r.id.to_string()).await?;
+        self.store
+            .link_report_observed(r.id, i.id, &obs, &e)
+            .await?;
         let linked = self.find_report(&r.id.to_string()).await?;
         self.refresh_report_clocks(&linked).await?;
         Ok(linked)

@@ -1,12 +1,16 @@
 //! Machine-readable reports (X-ARF, ARF, IODEF): parsed by `hikeshi-formats` (pure), then
 //! recorded as a report with its structured details and typed observables, routed to the
-//! constituency owning the first observable that has an owner.
+//! constituency owning the first observable that has an owner. They enter the same triage
+//! queue as mail: `plan_triage` (rules, SLA clocks, observables) and one
+//! `insert_report_triaged` transaction with the `report.create` audit entry.
 
-use super::{App, MAX_TEXT, MAX_TITLE, json, who};
+use super::{App, MAX_TEXT, MAX_TITLE};
 use crate::access::Actor;
 use crate::error::{Error, Result};
 use crate::ids::{ConstituencyId, ReportId};
 use crate::model::*;
+use crate::observables::{Kind, NewObservable};
+use crate::ports::MailWrite;
 use hikeshi_formats::Structured;
 
 /// Largest document accepted by `POST /api/v1/reports/document` (bytes).
@@ -48,18 +52,19 @@ pub(crate) fn tags_of(s: &Structured) -> Vec<String> {
 }
 
 impl App {
-    /// The constituency owning the first observable that has an owner.
+    /// The constituency owning the first of these values that has an owner (warning-listed
+    /// values included: a machine report names its subject on purpose).
     pub(crate) async fn route_observables(
         &self,
-        obs: &[hikeshi_formats::Indicator],
+        values: &[&str],
     ) -> Result<Option<ConstituencyId>> {
-        if obs.is_empty() {
+        if values.is_empty() {
             return Ok(None);
         }
         let (table, _) = self.routing_table().await?;
-        Ok(obs
+        Ok(values
             .iter()
-            .find_map(|o| table.lookup(&o.value).and_then(|(_, _, r)| r))
+            .find_map(|v| table.lookup(v).and_then(|(_, _, r)| r))
             .map(|r| r.constituency))
     }
 
@@ -108,20 +113,61 @@ impl App {
         }
     }
 
-    /// A new report from a mail that carries a structured report (inside mail intake, after
-    /// the raw message was committed): mail facts and attachments kept.
+    /// Observables of a structured report: its typed ones first (in the document's order,
+    /// so routing prefers them), then the other values of the accompanying `text` (a mail
+    /// body, an alert's title and description, a form's description).
+    pub(crate) fn structured_observed(
+        &self,
+        typed: &[Observable],
+        text: &str,
+        tlp: Tlp,
+        at: jiff::Timestamp,
+    ) -> Vec<NewObservable> {
+        let extracted = self.observables_from(text, tlp, at);
+        let mut out: Vec<NewObservable> = Vec::with_capacity(typed.len() + extracted.len());
+        for o in typed {
+            let Some(kind) = Kind::parse(&o.kind) else {
+                continue;
+            };
+            if out.iter().any(|x| x.kind == kind && x.value == o.value) {
+                continue;
+            }
+            let mut n =
+                NewObservable::new(kind, o.value.clone(), tlp, at, &self.observables.warning);
+            if let Some(e) = extracted
+                .iter()
+                .find(|e| e.kind == kind && e.value == o.value)
+            {
+                n.sightings = e.sightings;
+            }
+            out.push(n);
+        }
+        for e in extracted {
+            if !out.iter().any(|x| x.kind == e.kind && x.value == e.value) {
+                out.push(e);
+            }
+        }
+        out.truncate(super::observables::MAX_OBSERVABLES);
+        out
+    }
+
+    /// Plans a new report from a mail that carries a structured report (inside mail intake,
+    /// after the raw message was committed): mail facts and attachments kept, triage rules
+    /// applied, observables (the document's and the mail text's) and clocks written with
+    /// it. No acknowledgement: the senders of X-ARF and ARF are machines.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn record_structured_mail(
+    pub(crate) async fn plan_structured_mail(
         &self,
         actor: &Actor,
         raw_msg: &RawMessage,
         msg: &hikeshi_mail::ParsedMessage,
-        m: &MailMeta,
+        m: MailMeta,
         s: Structured,
         constituency: Option<ConstituencyId>,
+        subject: &str,
         body: &str,
-    ) -> Result<super::Landed> {
-        let draft = self.structured_draft(
+    ) -> Result<(MailWrite, super::Landed)> {
+        let mut draft = self.structured_draft(
             actor,
             &s,
             Channel::Email,
@@ -130,25 +176,31 @@ impl App {
             body,
         );
         let files = self.files(actor, TargetKind::Report, &draft.id.to_string(), msg);
-        let audit = self.audit(
-            who(actor),
-            "report.create",
-            TargetKind::Report,
-            draft.id.to_string(),
-            None,
-            json(&draft),
+        let details = details_of(&s);
+        let observed = self.structured_observed(
+            &details.observables,
+            &format!("{subject}\n{body}"),
+            draft.tlp,
+            raw_msg.received_at,
         );
-        let stored = self
-            .store
-            .insert_structured_report(&draft, &details_of(&s), Some(m), &files, &audit)
-            .await?;
-        Ok(super::Landed {
+        draft.received_at = raw_msg.received_at;
+        let (mut triage, audit) = self.plan_triage(actor, &mut draft, observed).await?;
+        triage.structured = Some(details);
+        let landed = super::Landed {
             kind: "report".into(),
-            reference: stored.reference,
-            id: stored.id.to_string(),
+            reference: String::new(),
+            id: draft.id.to_string(),
             raw_id: raw_msg.id.clone(),
             auto_generated: m.auto_generated,
-        })
+        };
+        let w = MailWrite::Report {
+            report: draft,
+            meta: m,
+            files,
+            audit,
+            triage: Box::new(triage),
+        };
+        Ok((w, landed))
     }
 
     /// One X-ARF (JSON) or IODEF (XML) document posted by a partner system or feed. Acts
@@ -182,19 +234,17 @@ impl App {
             }
         };
         let s = parsed.map_err(|e| Error::validation("document", e.to_string()))?;
-        let constituency = self.route_observables(&s.observables).await?;
-        let draft = self.structured_draft(actor, &s, Channel::Api, None, constituency, "");
+        let values: Vec<&str> = s.observables.iter().map(|o| o.value.as_str()).collect();
+        let constituency = self.route_observables(&values).await?;
+        let mut draft = self.structured_draft(actor, &s, Channel::Api, None, constituency, "");
         let details = details_of(&s);
-        let audit = self.audit(
-            who(actor),
-            "report.create",
-            TargetKind::Report,
-            draft.id.to_string(),
-            None,
-            json(&draft),
-        );
+        // The document's own observables only: its summary names the reporter too.
+        let observed =
+            self.structured_observed(&details.observables, "", draft.tlp, draft.received_at);
+        let (mut triage, audit) = self.plan_triage(actor, &mut draft, observed).await?;
+        triage.structured = Some(details);
         self.store
-            .insert_structured_report(&draft, &details, None, &[], &audit)
+            .insert_report_triaged(&draft, None, &triage, &audit)
             .await
     }
 }

@@ -333,7 +333,14 @@ impl App {
         observed: Vec<crate::observables::NewObservable>,
     ) -> Result<(TriageWrite, AuditEntry)> {
         let (version, compiled) = self.compiled_rules().await?;
-        let out = compiled.evaluate(&Facts::of_report(draft));
+        // The typed observables of a structured report count even when its text omits them.
+        let mut facts = Facts::of_report(draft);
+        facts
+            .observables
+            .extend(observed.iter().map(|o| (o.kind, o.value.clone())));
+        facts.observables.sort();
+        facts.observables.dedup();
+        let out = compiled.evaluate(&facts);
         let mut w = TriageWrite {
             observed,
             ..Default::default()
@@ -341,6 +348,10 @@ impl App {
         let now = self.now();
         if let Some(t) = out.tlp {
             draft.tlp = t;
+            // Observables extracted on arrival carry the report's TLP as triage set it.
+            for o in &mut w.observed {
+                o.tlp = t;
+            }
         }
         for t in &out.tags {
             if !draft.tags.contains(t) {

@@ -1,9 +1,10 @@
 //! The public web report form (no login): one submission becomes one report in the triage
 //! queue, with its attachments (content-addressed, SHA-256) and the indicators named in the
 //! description as typed observables. A filled honeypot field is kept aside as a rejection
-//! and never becomes a report. Rate limiting and CSRF belong to the web layer.
+//! and never becomes a report. Rate limiting and CSRF belong to the web layer. The
+//! acknowledgement mail is queued with the report (`web_ack.rs`).
 
-use super::{App, json, who};
+use super::App;
 use crate::access::{Actor, Scopes};
 use crate::error::{Error, Result};
 use crate::ids::{AttachmentId, ReportId, UserId};
@@ -197,19 +198,11 @@ impl App {
             });
         }
         let email = input.email.trim().to_lowercase();
-        let items = hikeshi_indicators::extract(&input.description);
-        let mut observables: Vec<hikeshi_formats::Indicator> = Vec::new();
-        for i in items {
-            let o = hikeshi_formats::Indicator {
-                kind: i.kind.as_str().to_string(),
-                value: i.value,
-            };
-            if !observables.contains(&o) {
-                observables.push(o);
-            }
-        }
+        let now = self.now();
+        let observed = self.observables_from(&input.description, Tlp::Amber, now);
         // Whose is it: the first named indicator with an owner, else the reporter's domain.
-        let constituency = match self.route_observables(&observables).await? {
+        let values: Vec<&str> = observed.iter().map(|o| o.value.as_str()).collect();
+        let constituency = match self.route_observables(&values).await? {
             Some(c) => Some(c),
             None => {
                 let domain = email.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
@@ -220,7 +213,6 @@ impl App {
                 self.store.constituency_for_domains(&parents).await?
             }
         };
-        let now = self.now();
         let kind = input.incident_type.trim().to_string();
         let mut content = input.description.trim().to_string();
         content.push_str(&format!(
@@ -237,7 +229,7 @@ impl App {
         if !kind.is_empty() {
             tags.push(format!("rsit:{kind}"));
         }
-        let draft = Report {
+        let mut draft = Report {
             id: ReportId::new(self.now_ms()),
             reference: String::new(),
             channel: Channel::Web,
@@ -285,10 +277,10 @@ impl App {
             .collect();
         let details = StructuredDetails {
             format: "webform".into(),
-            observables: observables
+            observables: observed
                 .iter()
                 .map(|o| Observable {
-                    kind: o.kind.clone(),
+                    kind: o.kind.as_str().to_string(),
                     value: o.value.clone(),
                 })
                 .collect(),
@@ -300,32 +292,24 @@ impl App {
                 "lang": input.lang,
             }),
         };
-        let audit = self.audit(
-            who(&actor),
-            "report.create",
-            TargetKind::Report,
-            target,
-            None,
-            json(&draft),
-        );
+        // The same triage queue as mail: rules, SLA clocks, observables, the uploads and
+        // the acknowledgement job, with the report and its audit entry in one transaction.
+        let (mut triage, audit) = self.plan_triage(&actor, &mut draft, observed).await?;
+        triage.structured = Some(details);
+        triage.files = stored_files;
+        triage.jobs = self
+            .acknowledge_web_report(&draft.id.to_string(), &email)
+            .await?
+            .into_iter()
+            .collect();
         let stored = self
             .store
-            .insert_structured_report(&draft, &details, None, &stored_files, &audit)
-            .await?;
-        self.acknowledge_web_report(&stored, &email, &input.lang)
+            .insert_report_triaged(&draft, None, &triage, &audit)
             .await?;
         Ok(WebReceipt {
             reference: stored.reference,
             filed: true,
         })
-    }
-
-    /// THE call site for the acknowledgement mail of the public form (to `to`, in `lang`,
-    /// naming `report.reference`). Outbound mail is built elsewhere; until the integrator
-    /// wires it here, no mail is sent.
-    async fn acknowledge_web_report(&self, report: &Report, to: &str, lang: &str) -> Result<()> {
-        let _ = (report, to, lang);
-        Ok(())
     }
 }
 

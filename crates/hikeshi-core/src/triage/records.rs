@@ -73,4 +73,9 @@ pub struct TriageWrite {
     pub observed: Vec<crate::observables::NewObservable>,
     /// Jobs queued with the report (its acknowledgement).
     pub jobs: Vec<crate::outbound::Job>,
+    /// The structured side of a machine-readable or form report (alert, X-ARF, ARF,
+    /// IODEF, web form), kept in `report_details`.
+    pub structured: Option<crate::model::StructuredDetails>,
+    /// Files that arrived without mail facts (the web form's uploads).
+    pub files: Vec<(crate::model::Attachment, Vec<u8>)>,
 }

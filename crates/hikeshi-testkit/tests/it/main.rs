@@ -13,3 +13,4 @@ mod mailtls;
 mod migrations;
 mod openapi;
 mod store_conformance;
+mod webform_ack;

@@ -16,6 +16,8 @@ pub struct ObsRow {
     pub network_count: usize,
     /// (reference, link) of the first related records.
     pub related: Vec<(String, String)>,
+    /// The owning constituency's name, or empty.
+    pub owner: String,
 }
 
 /// The rows for a record (`reports` or `incidents`); empty when they cannot be read.
@@ -49,6 +51,7 @@ pub async fn rows(ui: &Ui, kind: &str, id: &str) -> Vec<ObsRow> {
                 network: net.map(|n| n.network.clone()).unwrap_or_default(),
                 network_count: net.map(|n| n.related.count).unwrap_or(0),
                 related,
+                owner: v.owner.map(|o| o.name).unwrap_or_default(),
             }
         })
         .collect()

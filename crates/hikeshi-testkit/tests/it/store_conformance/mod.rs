@@ -5,6 +5,7 @@ mod admin;
 mod fx;
 mod handling;
 mod incidents;
+mod intake_links;
 mod lists;
 mod mail;
 mod observables;

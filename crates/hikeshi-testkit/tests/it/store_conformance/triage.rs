@@ -158,6 +158,7 @@ async fn a_triaged_report_is_one_transaction() {
             deadlines: vec![deadline("d-1", i.id, Some(t0()))],
             observed: vec![],
             jobs: vec![],
+            ..TriageWrite::default()
         };
         let meta = MailMeta {
             raw_id: "raw-9".into(),
