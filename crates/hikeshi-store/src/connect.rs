@@ -36,6 +36,8 @@ pub struct SqlStore {
     pub(crate) backend: Backend,
     /// SQLite: the group-commit writer for incident creation.
     pub(crate) creates: Option<crate::batch::Creates>,
+    /// SQLite: the connection that checkpoints the WAL (`checkpoint.rs`).
+    pub(crate) checkpoints: Option<AnyPool>,
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> Error {
@@ -86,7 +88,8 @@ impl SqlStore {
                 } else {
                     "PRAGMA synchronous = NORMAL"
                 };
-                let make = |max: u32| {
+                // `cache` is the page cache per connection (PRAGMA cache_size; negative = KiB).
+                let make = |max: u32, cache: &'static str| {
                     AnyPoolOptions::new()
                         .max_connections(max)
                         .min_connections(1)
@@ -99,22 +102,38 @@ impl SqlStore {
                                 conn.execute(sync).await?;
                                 conn.execute("PRAGMA foreign_keys = OFF").await?;
                                 conn.execute("PRAGMA temp_store = MEMORY").await?;
-                                conn.execute("PRAGMA cache_size = -16000").await?;
+                                conn.execute(cache).await?;
+                                // Checkpoints run beside the writer (`checkpoint.rs`).
+                                conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                                conn.execute("PRAGMA journal_size_limit = 67108864").await?;
                                 Ok(())
                             })
                         })
                 };
-                let write = make(1).connect(&url).await.map_err(db_err)?;
-                let read = make(opts.max_connections.clamp(2, 4))
+                let write = make(1, "PRAGMA cache_size = -16000")
                     .connect(&url)
                     .await
                     .map_err(db_err)?;
+                let read = make(
+                    opts.max_connections.clamp(2, 4),
+                    "PRAGMA cache_size = -16000",
+                )
+                .connect(&url)
+                .await
+                .map_err(db_err)?;
                 let creates = Some(crate::batch::Creates::start(write.clone()));
+                // Checkpointing copies WAL frames to the file; it needs no cache.
+                let checkpoints = make(1, "PRAGMA cache_size = -64")
+                    .connect(&url)
+                    .await
+                    .map_err(db_err)?;
+                crate::checkpoint::start(checkpoints.clone(), write.clone());
                 Ok(SqlStore {
                     read,
                     write,
                     backend,
                     creates,
+                    checkpoints: Some(checkpoints),
                 })
             }
             Backend::Postgres => {
@@ -129,6 +148,7 @@ impl SqlStore {
                     write: pool,
                     backend,
                     creates: None,
+                    checkpoints: None,
                 })
             }
         }
@@ -136,6 +156,9 @@ impl SqlStore {
 
     /// Closes the pools (flushes SQLite's WAL on the last connection).
     pub async fn close(&self) {
+        if let Some(c) = &self.checkpoints {
+            c.close().await;
+        }
         self.write.close().await;
         self.read.close().await;
     }

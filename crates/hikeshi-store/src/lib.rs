@@ -14,6 +14,7 @@ mod approvals;
 mod audit;
 mod batch;
 mod bench_support;
+mod checkpoint;
 mod clocks;
 mod codec;
 mod connect;

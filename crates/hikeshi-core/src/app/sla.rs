@@ -22,8 +22,14 @@ pub const SWEEP_BATCH: i64 = 5000;
 pub(crate) type SlaCache = Arc<RwLock<Option<(i64, Arc<Sla>, jiff::Timestamp)>>>;
 
 /// Escalation targets: (policy's named user, constituency) → (target, when looked up).
-pub(crate) type EscalationCache =
-    Arc<RwLock<std::collections::HashMap<(Option<String>, Option<ConstituencyId>), (Option<UserId>, jiff::Timestamp)>>>;
+pub(crate) type EscalationCache = Arc<
+    RwLock<
+        std::collections::HashMap<
+            (Option<String>, Option<ConstituencyId>),
+            (Option<UserId>, jiff::Timestamp),
+        >,
+    >,
+>;
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
@@ -151,7 +157,11 @@ impl App {
     ) -> Result<Option<UserId>> {
         let now = self.now();
         let key = (named.map(str::to_string), constituency);
-        if let Some((target, at)) = self.escalations.read().ok().and_then(|m| m.get(&key).copied())
+        if let Some((target, at)) = self
+            .escalations
+            .read()
+            .ok()
+            .and_then(|m| m.get(&key).copied())
             && super::fresh(now, at)
         {
             return Ok(target);
