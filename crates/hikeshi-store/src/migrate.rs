@@ -73,10 +73,16 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_mailout.sql"),
         include_str!("../migrations/postgres/0011_mailout.sql"),
     ),
+    (
+        12,
+        "0012_notify_delivery.sql",
+        include_str!("../migrations/sqlite/0012_notify_delivery.sql"),
+        include_str!("../migrations/postgres/0012_notify_delivery.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;
 
 impl SqlStore {
     /// The schema version recorded in the database (0 when empty).

@@ -651,4 +651,15 @@ impl Store for SqlStore {
     async fn release_imap_message(&self, mb: &str, v: i64, uid: i64) -> Result<()> {
         self.release_imap_message_impl(mb, v, uid).await
     }
+    // ---- Notification delivery (issue #6) ----
+    async fn pending_requests(&self, limit: i64) -> Result<Vec<NotificationRequest>> {
+        self.pending_requests_impl(limit).await
+    }
+    async fn write_fanout(
+        &self,
+        claim: Option<&str>,
+        f: &hikeshi_core::app::Fanout,
+    ) -> Result<bool> {
+        self.write_fanout_impl(claim, f).await
+    }
 }

@@ -22,7 +22,7 @@ fn config_row(row: &sqlx::any::AnyRow) -> Result<ConfigVersion> {
     })
 }
 
-const NOTE_COLS: &[&str] = &[
+pub(crate) const NOTE_COLS: &[&str] = &[
     "id",
     "dedup_key",
     "kind",
@@ -77,7 +77,7 @@ pub(crate) async fn put_notes(
     Ok(n)
 }
 
-fn note_row(row: &sqlx::any::AnyRow) -> Result<NotificationRequest> {
+pub(crate) fn note_row(row: &sqlx::any::AnyRow) -> Result<NotificationRequest> {
     let r = R(row);
     Ok(NotificationRequest {
         id: r.s("id")?,

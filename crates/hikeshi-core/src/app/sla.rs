@@ -122,7 +122,7 @@ impl App {
     }
 
     /// The escalation target: the policy's user, else the first lead of the constituency.
-    async fn escalation(
+    pub(crate) async fn escalation(
         &self,
         named: Option<&str>,
         constituency: Option<ConstituencyId>,
