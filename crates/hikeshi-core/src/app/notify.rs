@@ -127,7 +127,7 @@ impl App {
     /// Notifies about an event on an incident: in-app and by mail to each recipient who can
     /// see it, and to the webhooks of its constituency (and the global ones) that take the
     /// event (see `app/delivery.rs`, the one fan-out).
-    /// For the SLA and deadline clocks: `sla.warning`, `sla.breach`, `deadline.due`.
+    /// (The SLA and deadline clocks and triage record requests instead: `deliver_requests`.)
     /// Text of TLP:AMBER and above stays inside; only the reference and the link leave.
     pub async fn notify(
         &self,
