@@ -358,3 +358,60 @@ async fn a_triage_notify_rule_tells_the_named_user_about_a_report() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn due_legal_deadlines_reach_who_attached_them_and_deadline_hooks() {
+    for_each_backend(|t| async move {
+        let tok = t.admin_token().to_string();
+        t.with_constituency("c").await;
+        let (lead, _) = lead_with_mail(&t, "rei", "deadline_delivery").await;
+        let (base, got) = receiver().await;
+        ok(
+            t.post("/api/v1/webhooks", &tok, json!({"name": "legal", "url": format!("{base}/hook/json"),
+                "constituency": "c", "events": ["deadline.due"]}))
+                .await,
+            StatusCode::CREATED,
+        );
+        let i = incident(
+            &t,
+            &lead,
+            json!({"title": "SECRET 個人データ漏えい", "description": "DESCRIPTION", "tlp": "amber", "constituency": "c"}),
+        )
+        .await;
+        let ds = ok(
+            t.post(&format!("/api/v1/incidents/{}/deadlines", s(&i["id"])), &lead, json!({"preset": "jp-appi"}))
+                .await,
+            StatusCode::CREATED,
+        );
+        // Stages due "without delay" have no computable due time, hence no events.
+        let n = ds.as_array().expect("deadlines").iter().filter(|d| d["due_at"].is_string()).count();
+        assert!(n >= 1, "{ds}");
+        t.clock.advance(SignedDuration::from_hours(24 * 100));
+        ok(t.call(Method::POST, "/api/v1/sla/sweep", Some(&tok), None).await, StatusCode::OK);
+        let run = t.app.deliver_requests(1000).await.expect("deliver");
+        assert_eq!(run.skipped, 0);
+        let mine = ok(t.get("/api/v1/notifications", &lead).await, StatusCode::OK);
+        let deadline_events: Vec<String> = mine
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter(|n| s(&n["event"]).starts_with("deadline."))
+            .map(|n| {
+                assert!(!leaks(&s(&n["text"])), "{n}");
+                s(&n["event"])
+            })
+            .collect();
+        assert_eq!(deadline_events.iter().filter(|e| *e == "deadline.breach").count(), n, "{deadline_events:?}");
+        assert_eq!(deadline_events.iter().filter(|e| *e == "deadline.warning").count(), n);
+        // The hook on `deadline.due` takes both deadline events and nothing else.
+        t.app.deliver_webhooks(&HttpPoster::default(), 100).await.expect("post");
+        let bodies = got.lock().expect("lock").clone();
+        assert_eq!(bodies.len(), 2 * n);
+        for (_, _, b) in &bodies {
+            let v: Value = serde_json::from_str(b).expect("JSON");
+            assert!(s(&v["event"]).starts_with("deadline."), "{b}");
+            assert!(!leaks(b), "{b}");
+        }
+    })
+    .await;
+}
