@@ -343,3 +343,28 @@ test("public report form: no login, Japanese, an attachment, a tracking referenc
   assert.deepEqual(errors, [], "nothing blocked by the CSP");
   await context.close();
 });
+
+test("triage rules: a bad rule shows the field, a dry run shows a table, saving lists the rules", async () => {
+  const { context, page, errors } = await session("admin", ADMIN_PW);
+  await page.goto("/triage");
+  await page.locator("#triage-form").waitFor();
+  const rules = (priority) => JSON.stringify({ rules: [
+    { id: "pw-phish", when: { keywords_any: ["phishing"] }, then: { tags: ["phishing"], priority } },
+  ] }, null, 2);
+  await page.fill("#rules-json", rules(9));
+  await Promise.all([page.waitForLoadState("load"), page.click("#triage-form button[type=submit]:not([formaction])")]);
+  await page.locator("#triage-error", { hasText: "rules[0].then.priority" }).waitFor();
+  // The text stays in the editor after the error.
+  assert.match(await page.inputValue("#rules-json"), /"priority": 9/);
+  await page.fill("#rules-json", rules(2));
+  await Promise.all([page.waitForLoadState("load"), page.click("#triage-form button[formaction='/triage/dry-run']")]);
+  await page.locator("#dry-run").waitFor();
+  await page.fill("#rules-json", rules(2));
+  await Promise.all([page.waitForLoadState("load"), page.click("#triage-form button[type=submit]:not([formaction])")]);
+  await page.locator("#triage-rules td", { hasText: "pw-phish" }).waitFor();
+  await shot(page, "triage-rules");
+  await page.goto("/due");
+  await page.locator("h1", { hasText: "Due next" }).waitFor();
+  assert.deepEqual(errors.filter((e) => !/status of 4\d\d/.test(e)), [], "nothing blocked by the CSP");
+  await context.close();
+});

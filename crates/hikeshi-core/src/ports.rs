@@ -685,4 +685,15 @@ pub trait Store: Send + Sync {
         audit: &[AuditEntry],
         obs: &[NewObservable],
     ) -> Result<()>;
+
+    // ---- Notification delivery (issue #6) ----
+
+    /// Pending notification requests, oldest first (a partial index over `pending`).
+    async fn pending_requests(&self, limit: i64)
+    -> Result<Vec<crate::triage::NotificationRequest>>;
+    /// Writes one notification's fan-out (in-app rows, webhook outbox rows, notification mail
+    /// with its send jobs) in one transaction. With `claim`, first moves that request from
+    /// `pending` to `delivered` with a conditional UPDATE: when another node (or run) already
+    /// did, nothing is written and the result is `false` — each request is delivered once.
+    async fn write_fanout(&self, claim: Option<&str>, f: &crate::app::Fanout) -> Result<bool>;
 }

@@ -82,7 +82,9 @@ pub fn label(event: &str) -> &str {
         "approval.decided" => "Approval decided",
         "sla.warning" => "SLA breach approaching",
         "sla.breach" => "SLA breached",
-        "deadline.due" => "Legal deadline due",
+        "deadline.due" | "deadline.breach" => "Legal deadline due",
+        "deadline.warning" => "Legal deadline approaching",
+        "triage.notify" => "New report (triage rule)",
         other => other,
     }
 }

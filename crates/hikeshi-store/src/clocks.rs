@@ -15,6 +15,9 @@ use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
+/// Ids per `UPDATE … WHERE id IN (…)` of the sweep (anonymous placeholders on SQLite).
+const IDS_PER_UPDATE: usize = 500;
+
 /// Rows per multi-row INSERT (see `put_clocks_tx`).
 pub(crate) const ROWS_PER_INSERT: usize = 8;
 
@@ -325,7 +328,7 @@ impl SqlStore {
         notes: &[NotificationRequest],
     ) -> Result<i64> {
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        let n = crate::triage::put_notes(&mut tx, notes).await?;
+        let n = crate::triage::put_notes_on(&mut tx, notes, Some(self.backend)).await?;
         // Grouped by flags: the next event is derived from them exactly as `sla::sync` does
         // (warning until warned, then breach until breached, then none).
         let groups = [
@@ -353,7 +356,7 @@ impl SqlStore {
                     .filter(|r| (r.1, r.2) == flags)
                     .map(|r| r.0.clone())
                     .collect();
-                for chunk in ids.chunks(50) {
+                for chunk in ids.chunks(IDS_PER_UPDATE) {
                     let next = match flags {
                         (false, _) => "warn_at".to_string(),
                         (true, false) => due_col.to_string(),
@@ -365,7 +368,7 @@ impl SqlStore {
                         .bind(i64::from(flags.1))
                         .push(&format!(", next_event_at = {next} WHERE id IN "))
                         .bind_list(chunk.iter().cloned())
-                        .query()
+                        .query_on(self.backend)
                         .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;

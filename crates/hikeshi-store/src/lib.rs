@@ -19,6 +19,7 @@ mod clocks;
 mod codec;
 mod connect;
 mod correlate;
+mod delivery;
 mod export;
 mod handling;
 mod incidents;

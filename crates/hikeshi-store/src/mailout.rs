@@ -97,6 +97,45 @@ fn outbound(row: &AnyRow) -> Result<OutboundMail> {
 }
 
 /// Inserts jobs; a job whose dedupe key is already stored is skipped.
+/// One outbound message row (no entry, no jobs), in the caller's transaction.
+pub(crate) async fn insert_outbound_tx(
+    tx: &mut Transaction<'static, Any>,
+    m: &OutboundMail,
+) -> Result<()> {
+    let first =
+        m.to.first()
+            .map(|a| a.to_ascii_lowercase())
+            .unwrap_or_default();
+    let vals: Vec<Val> = vec![
+        m.id.clone().into(),
+        m.message_id.clone().into(),
+        m.purpose.clone().into(),
+        m.target_kind.as_str().into(),
+        m.target_id.clone().into(),
+        m.entry_id.clone().into(),
+        m.from.clone().into(),
+        to_json(&m.to).into(),
+        first.into(),
+        to_json(&m.cc).into(),
+        m.subject.clone().into(),
+        m.body.clone().into(),
+        m.in_reply_to.clone().into(),
+        to_json(&m.references).into(),
+        m.tlp.as_str().into(),
+        m.lang.as_str().into(),
+        to_json(&m.protection).into(),
+        m.status.clone().into(),
+        us(m.created_at).into(),
+        m.sent_at.map(us).into(),
+    ];
+    insert("outbound_mail", OUT_COLS, vals)
+        .query()
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
 pub(crate) async fn insert_jobs_tx(tx: &mut Transaction<'static, Any>, jobs: &[Job]) -> Result<()> {
     for j in jobs {
         let vals: Vec<Val> = vec![
@@ -300,38 +339,8 @@ impl SqlStore {
         jobs: &[Job],
         audit: &AuditEntry,
     ) -> Result<()> {
-        let first =
-            m.to.first()
-                .map(|a| a.to_ascii_lowercase())
-                .unwrap_or_default();
-        let vals: Vec<Val> = vec![
-            m.id.clone().into(),
-            m.message_id.clone().into(),
-            m.purpose.clone().into(),
-            m.target_kind.as_str().into(),
-            m.target_id.clone().into(),
-            m.entry_id.clone().into(),
-            m.from.clone().into(),
-            to_json(&m.to).into(),
-            first.into(),
-            to_json(&m.cc).into(),
-            m.subject.clone().into(),
-            m.body.clone().into(),
-            m.in_reply_to.clone().into(),
-            to_json(&m.references).into(),
-            m.tlp.as_str().into(),
-            m.lang.as_str().into(),
-            to_json(&m.protection).into(),
-            m.status.clone().into(),
-            us(m.created_at).into(),
-            m.sent_at.map(us).into(),
-        ];
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        insert("outbound_mail", OUT_COLS, vals)
-            .query()
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+        insert_outbound_tx(&mut tx, m).await?;
         if let Some(e) = entry {
             crate::work::insert_entry_tx(&mut tx, e).await?;
         }

@@ -79,10 +79,16 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_search_lowercase.sql"),
         include_str!("../migrations/postgres/0012_search_lowercase.sql"),
     ),
+    (
+        13,
+        "0013_notify_delivery.sql",
+        include_str!("../migrations/sqlite/0013_notify_delivery.sql"),
+        include_str!("../migrations/postgres/0013_notify_delivery.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 impl SqlStore {
     /// The schema version recorded in the database (0 when empty).

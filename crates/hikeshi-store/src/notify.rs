@@ -48,7 +48,7 @@ pub(crate) const OUTBOX_COLS: &[&str] = &[
     "sent_at",
 ];
 
-fn note_vals(n: &Notification) -> Vec<Val> {
+pub(crate) fn note_vals(n: &Notification) -> Vec<Val> {
     vec![
         n.id.clone().into(),
         n.user.to_string().into(),
@@ -108,7 +108,7 @@ fn hook(row: &AnyRow) -> Result<Webhook> {
     })
 }
 
-fn outbox_vals(d: &Delivery) -> Vec<Val> {
+pub(crate) fn outbox_vals(d: &Delivery) -> Vec<Val> {
     vec![
         d.id.clone().into(),
         d.webhook.clone().into(),

@@ -664,4 +664,16 @@ impl Store for SqlStore {
         self.merge_incidents_observed_fwd(s, sv, m, mv, a, obs)
             .await
     }
+
+    // ---- Notification delivery (issue #6) ----
+    async fn pending_requests(&self, limit: i64) -> Result<Vec<NotificationRequest>> {
+        self.pending_requests_impl(limit).await
+    }
+    async fn write_fanout(
+        &self,
+        claim: Option<&str>,
+        f: &hikeshi_core::app::Fanout,
+    ) -> Result<bool> {
+        self.write_fanout_impl(claim, f).await
+    }
 }

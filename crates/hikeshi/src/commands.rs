@@ -294,7 +294,20 @@ pub async fn run(cmd: Command) -> Result<ExitCode> {
         Command::Sla(SlaCmd::Sweep { db }) => {
             let (app, store) = open_app(&db).await?;
             let s = app.sweep_clocks().await?;
-            out(format!("examined {} recorded {}", s.examined, s.recorded));
+            let (mut delivered, mut mails) = (0, 0);
+            loop {
+                let r = app.deliver_requests(10_000).await?;
+                if r.delivered + r.skipped == 0 {
+                    break;
+                }
+                delivered += r.delivered;
+                mails += r.mails;
+            }
+            // Mail is queued as jobs: `serve` (with [smtp]) sends it.
+            out(format!(
+                "examined {} recorded {} delivered {} mails-queued {}",
+                s.examined, s.recorded, delivered, mails
+            ));
             store.close().await;
         }
     }

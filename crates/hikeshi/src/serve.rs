@@ -71,7 +71,7 @@ pub async fn run(listen: Option<String>, db: DbArgs) -> Result<()> {
             }
         }
     });
-    // Webhook outbox: send what is due every few seconds (retries back off exponentially).
+    // Notifications, then the webhook outbox, every few seconds (retries back off exponentially).
     if let Some(u) = &cfg.public_url {
         app.set_public_url(u);
     }
@@ -80,6 +80,18 @@ pub async fn run(listen: Option<String>, db: DbArgs) -> Result<()> {
         let poster = hikeshi_notify::http::HttpPoster::default();
         loop {
             tokio::time::sleep(Duration::from_secs(5)).await;
+            // Notification requests (triage, SLA, deadlines) → in-app, outbox, mail jobs;
+            // each request is claimed once, so every node may run this.
+            match courier.deliver_requests(500).await {
+                Ok(r) if r.delivered > 0 => tracing::info!(
+                    delivered = r.delivered,
+                    mails = r.mails,
+                    webhooks = r.webhooks,
+                    "notification requests delivered"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "notification delivery failed; will retry"),
+            }
             match courier.deliver_webhooks(&poster, 100).await {
                 Ok(r) if r.failed > 0 => {
                     tracing::warn!(failed = r.failed, "webhook deliveries given up")

@@ -250,7 +250,7 @@ impl App {
     }
 
     /// The template language: the message's when it has one, else the constituency's.
-    async fn lang_for(
+    pub(crate) async fn lang_for(
         &self,
         constituency: Option<crate::ids::ConstituencyId>,
         msg_lang: Option<&str>,

@@ -9,6 +9,7 @@ mod auth;
 mod bulk;
 mod correlate;
 mod deadlines;
+mod delivery;
 mod follow;
 mod handling;
 mod incidents;
@@ -63,6 +64,7 @@ pub use webform::{
 };
 
 pub use deadlines::{AttachDeadlines, PresetInfo, SubmitDeadline};
+pub use delivery::{Fanout, RequestRun, Subject, hook_wants, mail_text};
 pub use sla::{NearBreach, SWEEP_BATCH, SweepSummary};
 pub use triage::{DRY_RUN_DEFAULT, DRY_RUN_MAX, DryRun, DryRunInput, DryRunItem, SaveRules};
 

@@ -3,11 +3,11 @@
 //! keeps TLP:AMBER and above to a reference and a link. In-app texts follow the same rule.
 
 use super::{App, MAX_TITLE, check_version, diff, json, text, who};
-use crate::access::{Actor, Scopes};
+use crate::access::Actor;
 use crate::error::{Error, Result};
 use crate::ids::{ConstituencyId, UserId};
 use crate::model::*;
-use hikeshi_notify::{Format, Notice, Poster};
+use hikeshi_notify::{Format, Poster};
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +19,9 @@ pub const EVENTS: &[&str] = &[
     "sla.warning",
     "sla.breach",
     "deadline.due",
+    "deadline.warning",
+    "deadline.breach",
+    "triage.notify",
 ];
 
 /// How long one attempt holds a delivery before another courier may take it again.
@@ -89,7 +92,7 @@ fn events_ok(ev: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn format_of(f: WebhookFormat) -> Format {
+pub(crate) fn format_of(f: WebhookFormat) -> Format {
     match f {
         WebhookFormat::Json => Format::Json,
         WebhookFormat::Slack => Format::Slack,
@@ -121,9 +124,10 @@ impl App {
         format!("{base}/incidents/{}", i.reference)
     }
 
-    /// Notifies about an event on an incident: in-app to each recipient who can see it, and
-    /// to the webhooks of its constituency (and the global ones) that take the event.
-    /// For the SLA and deadline clocks: `sla.warning`, `sla.breach`, `deadline.due`.
+    /// Notifies about an event on an incident: in-app and by mail to each recipient who can
+    /// see it, and to the webhooks of its constituency (and the global ones) that take the
+    /// event (see `app/delivery.rs`, the one fan-out).
+    /// (The SLA and deadline clocks and triage record requests instead: `deliver_requests`.)
     /// Text of TLP:AMBER and above stays inside; only the reference and the link leave.
     pub async fn notify(
         &self,
@@ -132,66 +136,21 @@ impl App {
         recipients: &[UserId],
         detail: &str,
     ) -> Result<()> {
-        let notice = Notice {
-            event: event.to_string(),
-            reference: incident.reference.clone(),
-            url: self.incident_link(incident),
-            tlp: incident.tlp.as_str().to_string(),
-            title: incident.title.clone(),
-            text: detail.to_string(),
-        };
-        let now = self.now();
-        let mut notes = Vec::new();
-        for u in recipients {
-            let Some(user) = self.store.get_user(*u).await? else {
-                continue;
-            };
-            if user.disabled
-                || !self
-                    .actor_for(&user, Scopes::ALL)
-                    .can_see(super::guard_incident(incident))
-                || notes.iter().any(|n: &Notification| n.user == *u)
-            {
-                continue;
-            }
-            notes.push(Notification {
-                id: new_id(self.now_ms()),
-                user: *u,
-                event: event.to_string(),
-                reference: incident.reference.clone(),
-                link: format!("/incidents/{}", incident.reference),
-                text: notice.headline(),
-                created_at: now,
-                read_at: None,
-            });
-        }
-        let mut out = Vec::new();
-        for w in self.store.webhooks().await? {
-            let scoped = w.constituency.is_none() || w.constituency == incident.constituency;
-            let wants = w.events.is_empty() || w.events.iter().any(|e| e == event);
-            if !(w.active && scoped && wants) {
-                continue;
-            }
-            let r = hikeshi_notify::render(format_of(w.format), &notice);
-            out.push(Delivery {
-                id: new_id(self.now_ms()),
-                webhook: w.id.clone(),
-                event: event.to_string(),
-                url: w.url.clone(),
-                content_type: r.content_type.to_string(),
-                body: r.body,
-                status: "pending".into(),
-                attempts: 0,
-                next_at: now,
-                last_error: None,
-                created_at: now,
-                sent_at: None,
-            });
-        }
-        if notes.is_empty() && out.is_empty() {
+        let hooks = self.store.webhooks().await?;
+        let f = self
+            .fanout(
+                event,
+                &super::Subject::incident(incident),
+                recipients,
+                detail,
+                &hooks,
+            )
+            .await?;
+        if f.is_empty() {
             return Ok(());
         }
-        self.store.insert_notifications(&notes, &out).await
+        self.store.write_fanout(None, &f).await?;
+        Ok(())
     }
 
     /// Tells a new owner (other than the actor) that an incident is theirs.

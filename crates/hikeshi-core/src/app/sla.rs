@@ -150,7 +150,7 @@ impl App {
 
     /// The escalation target: the policy's user, else the first lead of the constituency.
     /// Cached per node for [`super::CONFIG_CACHE_TTL`]; user changes here clear it.
-    async fn escalation(
+    pub(crate) async fn escalation(
         &self,
         named: Option<&str>,
         constituency: Option<ConstituencyId>,

@@ -28,6 +28,7 @@ pub mod report;
 pub mod reports;
 pub mod saved;
 pub mod search;
+pub mod triage;
 pub mod view;
 pub mod work;
 pub mod worklists;
@@ -116,6 +117,9 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}/open-incident", post(report::open_incident))
         .route("/reports/{id}/link", post(report::link))
         .route("/reports/{id}/reject", post(report::reject))
+        .route("/triage", get(triage::rules_page).post(triage::save_rules))
+        .route("/triage/dry-run", post(triage::dry_run))
+        .route("/due", get(triage::due_page))
         .route("/investigations", get(worklists::investigations))
         .route("/countermeasures", get(worklists::countermeasures))
         .route("/saved-searches", post(saved::save))

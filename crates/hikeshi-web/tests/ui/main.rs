@@ -18,6 +18,7 @@ mod auth;
 mod lists;
 mod observables;
 mod pages;
+mod triage;
 
 /// A clock that starts at a fixed time and moves one millisecond per reading, so records
 /// get distinct, ordered timestamps.

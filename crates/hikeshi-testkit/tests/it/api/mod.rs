@@ -3,6 +3,7 @@
 mod access;
 mod alerts;
 mod approvals;
+mod delivery;
 mod edges;
 mod handling;
 mod incidents;

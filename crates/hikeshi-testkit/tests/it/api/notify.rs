@@ -12,10 +12,10 @@ use jiff::SignedDuration;
 use std::sync::{Arc, Mutex};
 
 /// What the receiver got: (hook name, content type, body).
-type Got = Arc<Mutex<Vec<(String, String, String)>>>;
+pub(super) type Got = Arc<Mutex<Vec<(String, String, String)>>>;
 
 /// A real HTTP server on 127.0.0.1 that records each POST; `/hook/fail` answers 500.
-async fn receiver() -> (String, Got) {
+pub(super) async fn receiver() -> (String, Got) {
     let got: Got = Arc::default();
     async fn hook(
         State(got): State<Got>,

@@ -2,6 +2,7 @@
 //! directly on `SqlStore`, on every backend.
 
 mod admin;
+mod delivery;
 mod fx;
 mod handling;
 mod incidents;
