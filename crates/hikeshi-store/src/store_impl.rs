@@ -8,7 +8,7 @@ use hikeshi_core::deadlines::DeadlineClock;
 use hikeshi_core::ids::*;
 use hikeshi_core::model::*;
 use hikeshi_core::observables::{
-    Kind, NewObservable, Observable, RecordFacts, RecordRef, ValueStats,
+    CorrelationRow, Kind, NewObservable, Observable, RecordFacts, RecordRef, ValueStats,
 };
 use hikeshi_core::outbound::{Job, OutboundMail};
 use hikeshi_core::ports::{ListQuery, MailWrite, Page, Session, Store};
@@ -650,5 +650,15 @@ impl Store for SqlStore {
     }
     async fn release_imap_message(&self, mb: &str, v: i64, uid: i64) -> Result<()> {
         self.release_imap_message_impl(mb, v, uid).await
+    }
+
+    // ---- Observables at scale (issue #5 bench) ----
+    async fn correlation_rows(
+        &self,
+        v: &[(i64, Option<i64>)],
+        l: i64,
+        n: i64,
+    ) -> Result<Vec<CorrelationRow>> {
+        self.correlation_rows_impl(v, l, n).await
     }
 }
