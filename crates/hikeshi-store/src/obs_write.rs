@@ -43,7 +43,8 @@ struct Link<'a> {
 /// of row `j` (`as_int`: cast to BIGINT on PostgreSQL, where `->>` gives text).
 fn rows_from(backend: Backend) -> (&'static str, &'static str) {
     match backend {
-        Backend::Sqlite => ("json_each(", ") j"),
+        // jsonb_each: each row comes as binary JSON, so `->>` does not parse its text again.
+        Backend::Sqlite => ("jsonb_each(", ") j"),
         Backend::Postgres => ("jsonb_array_elements(", "::jsonb) j"),
     }
 }

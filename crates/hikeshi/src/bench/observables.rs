@@ -35,8 +35,9 @@ pub struct ObservablesArgs {
     /// Records that are real reports (made through the use case).
     #[arg(long = "real-reports", default_value_t = 1_000)]
     pub real_reports: u64,
-    /// Records per ingest transaction.
-    #[arg(long, default_value_t = 1_000)]
+    /// Records per ingest transaction (bulk ingest: each commit may checkpoint the WAL, so
+    /// fewer, larger transactions; 10,000 records are ~100,000 observables).
+    #[arg(long, default_value_t = 10_000)]
     pub batch: u64,
     /// "Seen before" look-ups to time.
     #[arg(long, default_value_t = 2_000)]
