@@ -9,7 +9,9 @@ use crate::access::Visibility;
 use crate::error::Result;
 use crate::ids::*;
 use crate::model::*;
-use crate::observables::{Kind, NewObservable, Observable, RecordFacts, RecordRef, ValueStats};
+use crate::observables::{
+    CorrelationRow, Kind, NewObservable, Observable, RecordFacts, RecordRef, ValueStats,
+};
 use async_trait::async_trait;
 use jiff::Timestamp;
 
@@ -696,4 +698,18 @@ pub trait Store: Send + Sync {
     /// `pending` to `delivered` with a conditional UPDATE: when another node (or run) already
     /// did, nothing is written and the result is `false` — each request is delivered once.
     async fn write_fanout(&self, claim: Option<&str>, f: &crate::app::Fanout) -> Result<bool>;
+
+    // ---- Observables at scale (issue #5 bench): correlation in one round trip ----
+
+    /// Everything correlation reads, in one statement: for each `(value id, prefix)`, the
+    /// records linking the value (at most `limit` links, newest first) and, when it has a
+    /// prefix, the records linking other non-common values of its /24 or /48 (at most
+    /// `net_limit` links, in no particular order); each row with its record's facts when
+    /// the record is a stored report or incident. A record may repeat.
+    async fn correlation_rows(
+        &self,
+        values: &[(i64, Option<i64>)],
+        limit: i64,
+        net_limit: i64,
+    ) -> Result<Vec<CorrelationRow>>;
 }

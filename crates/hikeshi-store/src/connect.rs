@@ -94,6 +94,9 @@ impl SqlStore {
                         .max_connections(max)
                         .min_connections(1)
                         .acquire_timeout(Duration::from_secs(30))
+                        // A local file does not drop connections: no ping before each use
+                        // (on SQLite a ping is one more hand-off to the worker thread).
+                        .test_before_acquire(false)
                         .after_connect(move |conn, _| {
                             Box::pin(async move {
                                 use sqlx::Executor;

@@ -30,6 +30,8 @@ mod mail;
 mod mailout;
 mod migrate;
 mod notify;
+mod obs_seen;
+mod obs_write;
 mod observables;
 mod pgp;
 mod reports;

@@ -8,7 +8,7 @@ use hikeshi_core::deadlines::DeadlineClock;
 use hikeshi_core::ids::*;
 use hikeshi_core::model::*;
 use hikeshi_core::observables::{
-    Kind, NewObservable, Observable, RecordFacts, RecordRef, ValueStats,
+    CorrelationRow, Kind, NewObservable, Observable, RecordFacts, RecordRef, ValueStats,
 };
 use hikeshi_core::outbound::{Job, OutboundMail};
 use hikeshi_core::ports::{ListQuery, MailWrite, Page, Session, Store};
@@ -675,5 +675,15 @@ impl Store for SqlStore {
         f: &hikeshi_core::app::Fanout,
     ) -> Result<bool> {
         self.write_fanout_impl(claim, f).await
+    }
+
+    // ---- Observables at scale (issue #5 bench) ----
+    async fn correlation_rows(
+        &self,
+        v: &[(i64, Option<i64>)],
+        l: i64,
+        n: i64,
+    ) -> Result<Vec<CorrelationRow>> {
+        self.correlation_rows_impl(v, l, n).await
     }
 }

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::{TargetKind, Tlp};
 use crate::observables::{Kind, Observable, RecordFacts, prefix_name};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// (record kind, record id).
 type RecordKey = (String, String);
@@ -98,20 +98,6 @@ fn guard(f: &RecordFacts) -> Guarded<'_> {
 }
 
 impl App {
-    /// Visible records among these (kind, id) pairs, by id.
-    pub(crate) async fn visible_records(
-        &self,
-        actor: &Actor,
-        ids: Vec<(String, String)>,
-    ) -> Result<HashMap<String, RecordFacts>> {
-        let facts = self.store.record_facts(&ids).await?;
-        Ok(facts
-            .into_iter()
-            .filter(|f| actor.can_see(guard(f)))
-            .map(|f| (f.id.clone(), f))
-            .collect())
-    }
-
     /// Correlation of the observables of one record (`own` is left out of every list).
     pub async fn correlate(
         &self,
@@ -133,43 +119,39 @@ impl App {
             (o.records > cutoff).then(|| "fan-out".to_string())
         };
         let reasons: Vec<Option<String>> = obs.iter().map(reason).collect();
-        let ids: Vec<i64> = obs
+        let wanted: Vec<(i64, Option<i64>)> = obs
             .iter()
             .zip(&reasons)
             .filter(|(_, r)| r.is_none())
-            .map(|(o, _)| o.value_id)
+            .map(|(o, _)| (o.value_id, o.prefix))
             .collect();
-        let links = self.store.records_of_values(&ids, RELATED_SCAN).await?;
-        let mut by_value: HashMap<i64, (Vec<RecordKey>, i64)> = HashMap::new();
-        let mut wanted: HashSet<RecordKey> = HashSet::new();
-        for (vid, kind, id) in links {
-            let e = by_value.entry(vid).or_default();
-            e.1 += 1;
-            if id != own {
-                wanted.insert((kind.clone(), id.clone()));
-                e.0.push((kind, id));
-            }
-        }
-        // Per network: (records, links read, above the cut-off).
-        let mut by_prefix: HashMap<(i64, i64), (Vec<RecordKey>, i64, bool)> = HashMap::new();
         let net_limit = (cutoff + 1).min(RELATED_SCAN);
-        for (o, r) in obs.iter().zip(&reasons) {
-            let Some(p) = o.prefix else { continue };
-            if r.is_some() {
-                continue;
-            }
-            let rows = self
-                .store
-                .records_in_prefix(p, o.value_id, net_limit)
-                .await?;
-            let (read, over) = (rows.len() as i64, rows.len() as i64 > cutoff);
-            let rows: Vec<RecordKey> = rows.into_iter().filter(|(_, id)| id != own).collect();
-            wanted.extend(rows.iter().cloned());
-            by_prefix.insert((p, o.value_id), (rows, read, over));
-        }
-        let visible = self
-            .visible_records(actor, wanted.into_iter().collect())
+        // One store call: links of each value, of its network, and the records' facts.
+        let rows = self
+            .store
+            .correlation_rows(&wanted, RELATED_SCAN, net_limit)
             .await?;
+        // Per value id: (records other than `own`, links read).
+        let mut by_value: HashMap<i64, (Vec<RecordKey>, i64)> = HashMap::new();
+        let mut by_network: HashMap<i64, (Vec<RecordKey>, i64)> = HashMap::new();
+        let mut visible: HashMap<String, RecordFacts> = HashMap::new();
+        for row in rows {
+            let map = if row.network {
+                &mut by_network
+            } else {
+                &mut by_value
+            };
+            let e = map.entry(row.value_id).or_default();
+            e.1 += 1;
+            if row.record_id != own {
+                e.0.push((row.record_kind, row.record_id));
+            }
+            if let Some(f) = row.facts
+                && actor.can_see(guard(&f))
+            {
+                visible.insert(f.id.clone(), f);
+            }
+        }
         let related = |rows: &[RecordKey], read: i64| -> Related {
             let mut seen: Vec<&RecordFacts> =
                 rows.iter().filter_map(|(_, id)| visible.get(id)).collect();
@@ -210,11 +192,14 @@ impl App {
                     Some((rows, read)) => related(rows, *read),
                     None => related(&[], 0),
                 };
+                // Above the cut-off, a network is common too.
                 let same_network = o.prefix.map(|p| PrefixRelated {
                     network: prefix_name(p),
-                    related: match by_prefix.get(&(p, o.value_id)) {
-                        Some((rows, read, false)) => related(rows, *read),
-                        _ => common(),
+                    related: match by_network.get(&o.value_id) {
+                        _ if is_common => common(),
+                        Some((_, read)) if *read > cutoff => common(),
+                        Some((rows, read)) => related(rows, *read),
+                        None => related(&[], 0),
                     },
                 });
                 Correlation {

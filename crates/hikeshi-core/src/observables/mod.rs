@@ -154,6 +154,19 @@ pub struct ValueStats {
     pub common: bool,
 }
 
+/// One record found by correlation (`Store::correlation_rows`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorrelationRow {
+    /// The value asked about.
+    pub value_id: i64,
+    /// Found through another value of the same /24 or /48, not the value itself.
+    pub network: bool,
+    pub record_kind: String,
+    pub record_id: String,
+    /// None when the record is not a stored report or incident.
+    pub facts: Option<RecordFacts>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -107,7 +107,7 @@ async fn timed(mut c: Client, n: usize, mut path: impl FnMut(usize) -> String) -
 
 /// CPU seconds this process (all threads: server and client) has used, from
 /// `/proc/self/stat` (utime + stime, in clock ticks of 1/100 s on Linux).
-fn cpu_secs() -> f64 {
+pub(crate) fn cpu_secs() -> f64 {
     let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // Fields after the command name, which is in parentheses and may hold spaces.
     let rest = s.rsplit_once(')').map(|(_, r)| r).unwrap_or("");

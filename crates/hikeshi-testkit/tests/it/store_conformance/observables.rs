@@ -324,3 +324,154 @@ async fn mail_reports_carry_observables() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn bulk_batches_keep_record_counts_exact() {
+    for_each_db(|db| async move {
+        let s = db.open().await;
+        let first = vec![
+            (
+                rec(TargetKind::Report, "b1"),
+                vec![obs(Kind::Domain, "a.example.jp")],
+            ),
+            (rec(TargetKind::Report, "empty"), vec![]),
+        ];
+        s.add_observables(&first, &[]).await.expect("first");
+        // An old record with an old and a new value, the same record named twice, and a
+        // new record with the old value: only new (value, record) pairs count.
+        let second = vec![
+            (
+                rec(TargetKind::Report, "b1"),
+                vec![
+                    obs(Kind::Domain, "a.example.jp"),
+                    obs(Kind::Domain, "b.example.jp"),
+                ],
+            ),
+            (
+                rec(TargetKind::Report, "b1"),
+                vec![obs(Kind::Domain, "b.example.jp")],
+            ),
+            (
+                rec(TargetKind::Incident, "b2"),
+                vec![obs(Kind::Domain, "a.example.jp")],
+            ),
+        ];
+        s.add_observables(&second, &[]).await.expect("second");
+        let a = s.find_value(Kind::Domain, "a.example.jp").await.expect("a");
+        let b = s.find_value(Kind::Domain, "b.example.jp").await.expect("b");
+        assert_eq!(a.expect("a").records, 2);
+        assert_eq!(b.expect("b").records, 1);
+        let got = s.observables_of("b1").await.expect("list");
+        let sightings: Vec<(&str, i64)> = got
+            .iter()
+            .map(|o| (o.value.as_str(), o.sightings))
+            .collect();
+        assert_eq!(sightings, vec![("a.example.jp", 2), ("b.example.jp", 2)]);
+        assert_eq!(
+            db.count("obs_records").await,
+            2,
+            "no number for a record without observables"
+        );
+        assert_eq!(db.count("obs_links").await, 3);
+        // Values that need escaping in the batch's JSON survive as they were.
+        let odd = "https://例え.jp/a\"b\\c?q=1&x=\u{1F600}";
+        s.add_observables(
+            &[(rec(TargetKind::Report, "b3"), vec![obs(Kind::Url, odd)])],
+            &[],
+        )
+        .await
+        .expect("odd");
+        let got = s.observables_of("b3").await.expect("list");
+        assert_eq!(got[0].value, odd);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn correlation_rows_read_values_networks_and_facts_at_once() {
+    for_each_db(|db| async move {
+        let s = db.open().await;
+        let u = UserId::new(ms(t0()));
+        let i = incident("調査", u, None, Tlp::Red, t0());
+        let i = s
+            .insert_incident(&i, &audit("incident.create", TargetKind::Incident, i.id))
+            .await
+            .expect("incident");
+        let iid = i.id.to_string();
+        let mut batch = Vec::new();
+        for n in 0..4 {
+            batch.push((
+                rec(TargetKind::Report, &format!("x{n}")),
+                vec![obs(Kind::Domain, "shared.example.jp")],
+            ));
+        }
+        batch.push((
+            rec(TargetKind::Incident, &iid),
+            vec![
+                obs(Kind::Domain, "shared.example.jp"),
+                obs(Kind::Ipv4, "45.33.32.1"),
+            ],
+        ));
+        batch.push((
+            rec(TargetKind::Report, "near"),
+            vec![obs(Kind::Ipv4, "45.33.32.200")],
+        ));
+        batch.push((
+            rec(TargetKind::Report, "far"),
+            vec![obs(Kind::Ipv4, "45.33.99.1")],
+        ));
+        s.add_observables(&batch, &[]).await.expect("add");
+        let shared = s
+            .find_value(Kind::Domain, "shared.example.jp")
+            .await
+            .expect("f")
+            .expect("shared");
+        let ip = s
+            .find_value(Kind::Ipv4, "45.33.32.1")
+            .await
+            .expect("f")
+            .expect("ip");
+        let rows = s
+            .correlation_rows(&[(shared.id, None), (ip.id, ip.prefix)], 3, 10)
+            .await
+            .expect("rows");
+        let same_shared: Vec<_> = rows
+            .iter()
+            .filter(|r| r.value_id == shared.id && !r.network)
+            .collect();
+        assert_eq!(same_shared.len(), 3, "limited per value");
+        // Newest links first: the incident and the last reports of the batch.
+        assert!(same_shared.iter().any(|r| r.record_id == iid));
+        assert!(!same_shared.iter().any(|r| r.record_id == "x0"));
+        let mut net: Vec<(&str, bool)> = rows
+            .iter()
+            .filter(|r| r.value_id == ip.id && r.network)
+            .map(|r| (r.record_id.as_str(), r.facts.is_some()))
+            .collect();
+        net.sort();
+        assert_eq!(net, vec![("near", false)], "same /24, another value");
+        let own: Vec<_> = rows
+            .iter()
+            .filter(|r| r.value_id == ip.id && !r.network)
+            .collect();
+        assert_eq!(own.len(), 1);
+        let facts = own[0].facts.as_ref().expect("facts of the stored incident");
+        assert_eq!(
+            (
+                own[0].record_kind.as_str(),
+                facts.kind,
+                facts.tlp,
+                facts.created_by
+            ),
+            ("incident", TargetKind::Incident, Tlp::Red, u)
+        );
+        assert_eq!(facts.reference, i.reference);
+        assert!(
+            s.correlation_rows(&[], 3, 10)
+                .await
+                .expect("none")
+                .is_empty()
+        );
+    })
+    .await;
+}
