@@ -8,7 +8,7 @@ use crate::codec::R;
 use crate::connect::{SqlStore, db_err};
 /// The bulk write path (callers such as `triage.rs` reach it here).
 pub(crate) use crate::obs_write::add_tx;
-use crate::obs_write::tags_col;
+use crate::obs_write::{narrow_cache, tags_col, widen_cache};
 use crate::sql::Sql;
 use hikeshi_core::Result;
 use hikeshi_core::model::*;
@@ -64,12 +64,24 @@ impl SqlStore {
         batch: &[(RecordRef, Vec<NewObservable>)],
         audit: &[AuditEntry],
     ) -> Result<()> {
+        let links = batch.iter().map(|(_, o)| o.len()).sum();
         let mut tx = self.write.begin().await.map_err(db_err)?;
-        add_tx(&mut tx, self.backend, batch).await?;
-        for a in audit {
-            write(&mut tx, a).await?;
+        let restore = widen_cache(&mut tx, self.backend, links).await?;
+        let done = async {
+            add_tx(&mut tx, self.backend, batch).await?;
+            for a in audit {
+                write(&mut tx, a).await?;
+            }
+            let t = std::time::Instant::now();
+            tx.commit().await.map_err(db_err)?;
+            tracing::debug!(ms = t.elapsed().as_millis() as u64, "observables committed");
+            Ok(())
         }
-        tx.commit().await.map_err(db_err)
+        .await;
+        if let Some(kib) = restore {
+            narrow_cache(&self.write, kib).await;
+        }
+        done
     }
 
     pub(crate) async fn insert_report_observed_impl(

@@ -98,6 +98,12 @@ impl Sql {
     /// order of appearance, each used once, so `?` binds the same values. Only for text whose
     /// only `$` characters are placeholders.
     pub fn query_on(&self, backend: crate::Backend) -> Query<'static, Any, AnyArguments> {
+        self.clone().into_query_on(backend)
+    }
+
+    /// [`Sql::query_on`] without copying the bound values (a bulk statement binds tens of
+    /// megabytes of JSON).
+    pub fn into_query_on(self, backend: crate::Backend) -> Query<'static, Any, AnyArguments> {
         if backend == crate::Backend::Sqlite {
             let mut text = String::with_capacity(self.text.len());
             let mut chars = self.text.chars().peekable();
@@ -111,19 +117,23 @@ impl Sql {
                     text.push(c);
                 }
             }
-            let anonymous = Sql {
+            return Sql {
                 text,
-                args: self.args.clone(),
-            };
-            return anonymous.query();
+                args: self.args,
+            }
+            .into_query();
         }
-        self.query()
+        self.into_query()
     }
 
     pub fn query(&self) -> Query<'static, Any, AnyArguments> {
-        let mut q = sqlx::query(AssertSqlSafe(self.text.clone()));
-        for a in &self.args {
-            q = match a.clone() {
+        self.clone().into_query()
+    }
+
+    fn into_query(self) -> Query<'static, Any, AnyArguments> {
+        let mut q = sqlx::query(AssertSqlSafe(self.text));
+        for a in self.args {
+            q = match a {
                 Val::I(v) => q.bind(v),
                 Val::OI(v) => q.bind(v),
                 Val::S(v) => q.bind(v),

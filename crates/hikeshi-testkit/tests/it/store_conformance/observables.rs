@@ -387,6 +387,89 @@ async fn bulk_batches_keep_record_counts_exact() {
     .await;
 }
 
+/// A batch above the bulk threshold (50,000 links: the SQLite writer's cache is widened for
+/// it) where most links share their attributes and are written as (value, record) pairs,
+/// and a few differ: each keeps its own.
+#[tokio::test]
+async fn a_bulk_batch_keeps_each_links_own_attributes() {
+    for_each_db(|db| async move {
+        let s = db.open().await;
+        let later = t0() + SignedDuration::from_hours(2);
+        let warn = WarningList::builtin();
+        let domain = |v: String| NewObservable::new(Kind::Domain, v, Tlp::Amber, t0(), &warn);
+        let batch: Vec<_> = (0..6_000)
+            .map(|r| {
+                let mut o: Vec<NewObservable> = (0..10)
+                    .map(|k| domain(format!("v{}.example.jp", (r * 7 + k) % 9_000)))
+                    .collect();
+                match r {
+                    0 => o[0].tags = vec!["phishing".into()],
+                    1 => o[0].seen_at = later,
+                    2 => o[0].ioc = true,
+                    3 => o[0].tlp = Tlp::Red,
+                    4 => o.push(domain(format!("v{}.example.jp", 4 * 7))),
+                    _ => {}
+                }
+                (rec(TargetKind::Report, &format!("bulk-{r}")), o)
+            })
+            .collect();
+        s.add_observables(&batch, &[]).await.expect("bulk");
+        assert_eq!(db.count("obs_links").await, 60_000);
+        assert_eq!(db.count("obs_records").await, 6_000);
+        let one = |r: usize, v: String| {
+            let s = &s;
+            async move {
+                s.observables_of(&format!("bulk-{r}"))
+                    .await
+                    .expect("list")
+                    .into_iter()
+                    .find(|o| o.value == v)
+                    .expect("link")
+            }
+        };
+        let v = |r: usize| format!("v{}.example.jp", r * 7);
+        let tagged = one(0, v(0)).await;
+        assert_eq!(tagged.tags, vec!["phishing".to_string()]);
+        let late = one(1, v(1)).await;
+        assert_eq!((late.first_seen, late.last_seen), (later, later));
+        assert!(one(2, v(2)).await.ioc);
+        assert_eq!(one(3, v(3)).await.tlp, Tlp::Red);
+        assert_eq!(one(4, v(4)).await.sightings, 2, "mentioned twice");
+        let plain = one(5, v(5)).await;
+        assert_eq!(
+            (
+                plain.first_seen,
+                plain.sightings,
+                plain.tlp,
+                plain.ioc,
+                plain.tags.len()
+            ),
+            (t0(), 1, Tlp::Amber, false, 0)
+        );
+        // Each value's record count is the number of records naming it.
+        let named = (0..6_000)
+            .filter(|r| (0..10).any(|k| (r * 7 + k) % 9_000 == 70))
+            .count();
+        let stats = s
+            .find_value(Kind::Domain, "v70.example.jp")
+            .await
+            .expect("find");
+        assert_eq!(stats.expect("v70").records, named as i64);
+        // The writer goes on with small batches afterwards.
+        s.add_observables(
+            &[(
+                rec(TargetKind::Report, "after"),
+                vec![obs(Kind::Domain, "after.example.jp")],
+            )],
+            &[],
+        )
+        .await
+        .expect("after");
+        assert_eq!(db.count("obs_links").await, 60_001);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn correlation_rows_read_values_networks_and_facts_at_once() {
     for_each_db(|db| async move {
