@@ -9,9 +9,7 @@ use crate::access::Visibility;
 use crate::error::Result;
 use crate::ids::*;
 use crate::model::*;
-use crate::observables::{
-    CorrelationRow, Kind, NewObservable, Observable, RecordFacts, RecordRef, ValueStats,
-};
+use crate::observables::{CorrelationRow, Kind, NewObservable, Observable, RecordRef, ValueStats};
 use async_trait::async_trait;
 use jiff::Timestamp;
 
@@ -496,22 +494,6 @@ pub trait Store: Send + Sync {
     async fn custom_presets(&self) -> Result<Vec<serde_json::Value>>;
     // ---- Observables and correlation (issue #5) ----
 
-    /// A report and its observables (extracted at intake), one transaction.
-    async fn insert_report_observed(
-        &self,
-        r: &Report,
-        obs: &[NewObservable],
-        audit: &AuditEntry,
-    ) -> Result<Report>;
-    /// A report from mail with its observables, one transaction.
-    async fn insert_mail_report_observed(
-        &self,
-        r: &Report,
-        meta: &MailMeta,
-        files: &[(Attachment, Vec<u8>)],
-        obs: &[NewObservable],
-        audit: &AuditEntry,
-    ) -> Result<Report>;
     /// Links values to records: a value new to a record is a new link (the value's record
     /// count grows); a known one gets its sightings added and `last_seen` moved. The audit
     /// entries are written in the same transaction. Many records in one call (bulk ingest).
@@ -529,23 +511,6 @@ pub trait Store: Send + Sync {
     async fn delete_observable(&self, o: &Observable, audit: &AuditEntry) -> Result<()>;
     /// A stored value by kind and normalised value.
     async fn find_value(&self, kind: Kind, value: &str) -> Result<Option<ValueStats>>;
-    /// Records linking each of these values, at most `limit` per value, newest link first:
-    /// (value id, record kind, record id).
-    async fn records_of_values(
-        &self,
-        value_ids: &[i64],
-        limit: i64,
-    ) -> Result<Vec<(i64, String, String)>>;
-    /// Records linking any other non-common value in the same /24 or /48, at most `limit`
-    /// links read (in no particular order, a record may repeat): (record kind, record id).
-    async fn records_in_prefix(
-        &self,
-        prefix: i64,
-        except_value: i64,
-        limit: i64,
-    ) -> Result<Vec<(String, String)>>;
-    /// Visibility facts and titles of reports and incidents, by id (missing ids are left out).
-    async fn record_facts(&self, ids: &[(String, String)]) -> Result<Vec<RecordFacts>>;
 
     // ---- Other intake channels: alerts, structured formats, the public web form ----
 

@@ -18,7 +18,6 @@ mod checkpoint;
 mod clocks;
 mod codec;
 mod connect;
-mod correlate;
 mod delivery;
 mod export;
 mod handling;

@@ -1,4 +1,5 @@
-//! Correlation in one round trip (`Store::correlation_rows`): the links of every value, of
+//! Correlation reads: a value by key (`Store::find_value`), and correlation in one round
+//! trip (`Store::correlation_rows`): the links of every value, of
 //! its /24 or /48, and the facts of the records found, read by ONE statement. On SQLite each
 //! statement is a hand-off to the connection's worker thread and back; on a busy machine
 //! every hand-off can wait for a time slice, so the tail latency of "seen before" is set by
@@ -10,7 +11,9 @@ use crate::sql::Sql;
 use hikeshi_core::Result;
 use hikeshi_core::ids::*;
 use hikeshi_core::model::*;
-use hikeshi_core::observables::{CorrelationRow, RecordFacts};
+use hikeshi_core::observables::{
+    CorrelationRow, Kind, RecordFacts, ValueStats, kind_code, kind_from_code,
+};
 
 /// Values per statement.
 const UNION: usize = 50;
@@ -97,5 +100,33 @@ impl SqlStore {
             }
         }
         Ok(out)
+    }
+
+    /// A stored value by kind and normalised value.
+    pub(crate) async fn find_value_impl(
+        &self,
+        kind: Kind,
+        value: &str,
+    ) -> Result<Option<ValueStats>> {
+        let row = Sql::new(
+            "SELECT id, kind, value, prefix, records, common FROM obs_values WHERE kind = ",
+        )
+        .bind(kind_code(kind))
+        .push(" AND value = ")
+        .bind(value)
+        .query_on(self.backend)
+        .fetch_optional(&self.read)
+        .await
+        .map_err(db_err)?;
+        let Some(row) = row else { return Ok(None) };
+        let r = R(&row);
+        Ok(Some(ValueStats {
+            id: r.i("id")?,
+            kind: kind_from_code(r.i("kind")?).unwrap_or(kind),
+            value: r.s("value")?,
+            prefix: r.oi("prefix")?,
+            records: r.i("records")?,
+            common: r.b("common")?,
+        }))
     }
 }

@@ -84,28 +84,6 @@ impl SqlStore {
         done
     }
 
-    pub(crate) async fn insert_report_observed_impl(
-        &self,
-        r: &Report,
-        obs: &[NewObservable],
-        audit: &AuditEntry,
-    ) -> Result<Report> {
-        let mut tx = self.write.begin().await.map_err(db_err)?;
-        let stored = crate::reports::insert_report_tx(&mut tx, self.backend, r).await?;
-        let rec = RecordRef {
-            kind: TargetKind::Report,
-            id: stored.id.to_string(),
-        };
-        add_tx(&mut tx, self.backend, &[(rec, obs.to_vec())]).await?;
-        write(
-            &mut tx,
-            &crate::incidents::with_ref(audit, &stored.reference),
-        )
-        .await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(stored)
-    }
-
     pub(crate) async fn observables_of_impl(&self, record_id: &str) -> Result<Vec<Observable>> {
         let rows = Sql::new(OBS_SELECT)
             .push(" WHERE r.record_id = ")
@@ -188,34 +166,5 @@ impl SqlStore {
             .map_err(db_err)?;
         write(&mut tx, audit).await?;
         tx.commit().await.map_err(db_err)
-    }
-}
-
-impl SqlStore {
-    pub(crate) async fn insert_mail_report_observed_impl(
-        &self,
-        r: &Report,
-        m: &MailMeta,
-        files: &[(Attachment, Vec<u8>)],
-        obs: &[NewObservable],
-        audit: &AuditEntry,
-    ) -> Result<Report> {
-        let mut tx = self.write.begin().await.map_err(db_err)?;
-        let stored = crate::reports::insert_report_tx(&mut tx, self.backend, r).await?;
-        let id = stored.id.to_string();
-        crate::mail::put_meta(&mut tx, &id, m).await?;
-        crate::mail::put_files(&mut tx, files).await?;
-        let rec = RecordRef {
-            kind: TargetKind::Report,
-            id,
-        };
-        add_tx(&mut tx, self.backend, &[(rec, obs.to_vec())]).await?;
-        write(
-            &mut tx,
-            &crate::incidents::with_ref(audit, &stored.reference),
-        )
-        .await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(stored)
     }
 }

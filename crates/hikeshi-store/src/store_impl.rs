@@ -8,7 +8,7 @@ use hikeshi_core::deadlines::DeadlineClock;
 use hikeshi_core::ids::*;
 use hikeshi_core::model::*;
 use hikeshi_core::observables::{
-    CorrelationRow, Kind, NewObservable, Observable, RecordFacts, RecordRef, ValueStats,
+    CorrelationRow, Kind, NewObservable, Observable, RecordRef, ValueStats,
 };
 use hikeshi_core::outbound::{Job, OutboundMail};
 use hikeshi_core::ports::{ListQuery, MailWrite, Page, Session, Store};
@@ -486,24 +486,6 @@ impl Store for SqlStore {
     }
 
     // ---- Observables and correlation (issue #5) ----
-    async fn insert_report_observed(
-        &self,
-        r: &Report,
-        o: &[NewObservable],
-        a: &AuditEntry,
-    ) -> Result<Report> {
-        self.insert_report_observed_impl(r, o, a).await
-    }
-    async fn insert_mail_report_observed(
-        &self,
-        r: &Report,
-        m: &MailMeta,
-        f: &[(Attachment, Vec<u8>)],
-        o: &[NewObservable],
-        a: &AuditEntry,
-    ) -> Result<Report> {
-        self.insert_mail_report_observed_impl(r, m, f, o, a).await
-    }
     async fn add_observables(
         &self,
         b: &[(RecordRef, Vec<NewObservable>)],
@@ -525,15 +507,6 @@ impl Store for SqlStore {
     }
     async fn find_value(&self, k: Kind, v: &str) -> Result<Option<ValueStats>> {
         self.find_value_impl(k, v).await
-    }
-    async fn records_of_values(&self, v: &[i64], l: i64) -> Result<Vec<(i64, String, String)>> {
-        self.records_of_values_impl(v, l).await
-    }
-    async fn records_in_prefix(&self, p: i64, e: i64, l: i64) -> Result<Vec<(String, String)>> {
-        self.records_in_prefix_impl(p, e, l).await
-    }
-    async fn record_facts(&self, ids: &[(String, String)]) -> Result<Vec<RecordFacts>> {
-        self.record_facts_impl(ids).await
     }
 
     // ---- Other intake channels ----

@@ -1,6 +1,7 @@
 //! Observables: the value dictionary, links with sightings, record counts, updates and
-//! deletes, correlation reads (same value, same /24 and /48, bounded), record facts, and
-//! observables written in the report's own transaction.
+//! deletes, bulk batches, and correlation reads (same value, same /24 and /48, bounded, with
+//! the facts of the records found). Observables written in a report's own transaction are
+//! tested with the triage write (`triage.rs`).
 
 use super::fx::*;
 use hikeshi_core::ids::*;
@@ -175,19 +176,32 @@ async fn correlation_reads_are_bounded() {
                 .expect("find")
                 .is_none()
         );
-        let rows = s.records_of_values(&[v.id], 3).await.expect("records");
-        assert_eq!(rows.len(), 3, "limited per value");
-        assert!(rows.iter().all(|(vid, k, _)| *vid == v.id && k == "report"));
-        assert_eq!(rows[0].2, "r4", "newest link first");
-        let a = s
-            .find_value(Kind::Ipv4, "45.33.32.1")
-            .await
-            .expect("f")
-            .expect("a");
-        let near = s
-            .records_in_prefix(a.prefix.expect("prefix"), a.id, 10)
-            .await
-            .expect("prefix");
+        let network = |v: hikeshi_core::observables::ValueStats| {
+            let s = &s;
+            async move {
+                let rows = s
+                    .correlation_rows(&[(v.id, v.prefix)], 3, 10)
+                    .await
+                    .expect("rows");
+                let same: Vec<String> = rows
+                    .iter()
+                    .filter(|r| !r.network)
+                    .map(|r| r.record_id.clone())
+                    .collect();
+                let near: Vec<(String, String)> = rows
+                    .iter()
+                    .filter(|r| r.network)
+                    .map(|r| (r.record_kind.clone(), r.record_id.clone()))
+                    .collect();
+                (same, near)
+            }
+        };
+        let (same, _) = network(v).await;
+        assert_eq!(same.len(), 3, "limited per value");
+        assert!(same.contains(&"r4".to_string()), "newest links first");
+        let a = s.find_value(Kind::Ipv4, "45.33.32.1").await.expect("f");
+        let (same, near) = network(a.expect("a")).await;
+        assert_eq!(same, vec!["v4a".to_string()]);
         assert_eq!(
             near,
             vec![("report".to_string(), "v4b".to_string())],
@@ -196,130 +210,12 @@ async fn correlation_reads_are_bounded() {
         let six = s
             .find_value(Kind::Ipv6, "2a01:4f8:1:2::1")
             .await
-            .expect("f")
-            .expect("6");
-        let near = s
-            .records_in_prefix(six.prefix.expect("prefix"), six.id, 10)
-            .await
-            .expect("p");
+            .expect("f");
+        let (_, near) = network(six.expect("6")).await;
         assert_eq!(
             near,
             vec![("report".to_string(), "v6b".to_string())],
             "same /48"
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn reports_carry_observables_in_one_transaction_and_facts_are_read() {
-    for_each_db(|db| async move {
-        let s = db.open().await;
-        let c = constituency("acme");
-        s.insert_constituency(&c, &audit("c", TargetKind::Constituency, c.id))
-            .await
-            .expect("constituency");
-        let u = UserId::new(ms(t0()));
-        let r = report("不審な通信", u, Some(c.id), t0());
-        let stored = s
-            .insert_report_observed(
-                &r,
-                &[obs(Kind::Ipv4, "45.33.32.156")],
-                &audit("report.create", TargetKind::Report, r.id),
-            )
-            .await
-            .expect("insert");
-        assert!(stored.reference.starts_with('R'));
-        let got = s.observables_of(&r.id.to_string()).await.expect("list");
-        assert_eq!(got.len(), 1);
-        // A failing insert (same id again) leaves no observable behind.
-        let mut dup = r.clone();
-        dup.subject = "again".into();
-        assert!(
-            s.insert_report_observed(
-                &dup,
-                &[obs(Kind::Domain, "rollback.example.jp")],
-                &audit("report.create", TargetKind::Report, r.id),
-            )
-            .await
-            .is_err()
-        );
-        assert!(
-            s.find_value(Kind::Domain, "rollback.example.jp")
-                .await
-                .expect("find")
-                .is_none(),
-            "rolled back with the report"
-        );
-        let i = incident("調査", u, None, Tlp::Red, t0());
-        let i = s
-            .insert_incident(&i, &audit("incident.create", TargetKind::Incident, i.id))
-            .await
-            .expect("incident");
-        let facts = s
-            .record_facts(&[
-                ("report".into(), r.id.to_string()),
-                ("incident".into(), i.id.to_string()),
-                ("report".into(), "missing".into()),
-            ])
-            .await
-            .expect("facts");
-        assert_eq!(facts.len(), 2);
-        let fr = facts
-            .iter()
-            .find(|f| f.kind == TargetKind::Report)
-            .expect("report");
-        assert_eq!(
-            (fr.title.as_str(), fr.constituency, fr.tlp),
-            ("不審な通信", Some(c.id), Tlp::Amber)
-        );
-        let fi = facts
-            .iter()
-            .find(|f| f.kind == TargetKind::Incident)
-            .expect("incident");
-        assert_eq!(
-            (fi.reference.as_str(), fi.tlp, fi.created_by),
-            (i.reference.as_str(), Tlp::Red, u)
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn mail_reports_carry_observables() {
-    for_each_db(|db| async move {
-        let s = db.open().await;
-        let r = report("phishing", UserId::new(ms(t0())), None, t0());
-        let m = MailMeta {
-            raw_id: "raw-1".into(),
-            message_id: None,
-            from: Some("a@example.jp".into()),
-            to: vec![],
-            auto_generated: false,
-            auto_reason: None,
-            signature: "none".into(),
-            language: "en".into(),
-            malformed: vec![],
-            headers: vec![],
-        };
-        s.insert_mail_report_observed(
-            &r,
-            &m,
-            &[],
-            &[
-                obs(Kind::Url, "http://evil.example.jp/login"),
-                obs(Kind::Domain, "evil.example.jp"),
-            ],
-            &audit("report.create", TargetKind::Report, r.id),
-        )
-        .await
-        .expect("insert");
-        let got = s.observables_of(&r.id.to_string()).await.expect("list");
-        let kinds: Vec<&str> = got.iter().map(|o| o.kind.as_str()).collect();
-        assert_eq!(kinds, vec!["domain", "url"]);
-        assert_eq!(
-            s.mail_meta(&[r.id.to_string()]).await.expect("meta").len(),
-            1
         );
     })
     .await;

@@ -5,6 +5,7 @@ use super::fx::*;
 use hikeshi_core::deadlines::DeadlineClock;
 use hikeshi_core::ids::*;
 use hikeshi_core::model::*;
+use hikeshi_core::observables::{Kind, NewObservable, WarningList};
 use hikeshi_core::ports::Store;
 use hikeshi_core::sla::{ClockKind, ClockState, SlaClock};
 use hikeshi_core::triage::{
@@ -13,6 +14,11 @@ use hikeshi_core::triage::{
 use hikeshi_testkit::for_each_db;
 use jiff::Timestamp;
 use serde_json::json;
+
+fn observed(kind: Kind, value: &str) -> Vec<NewObservable> {
+    let warn = WarningList::builtin();
+    vec![NewObservable::new(kind, value.into(), Tlp::Amber, t0(), &warn)]
+}
 
 fn clock(target: &str, kind: ClockKind, next: Option<Timestamp>) -> SlaClock {
     SlaClock {
@@ -156,7 +162,7 @@ async fn a_triaged_report_is_one_transaction() {
             notifications: vec![note("triage:a")],
             clocks: vec![clock(&r.id.to_string(), ClockKind::Triage, Some(t0()))],
             deadlines: vec![deadline("d-1", i.id, Some(t0()))],
-            observed: vec![],
+            observed: observed(Kind::Ipv4, "45.33.32.156"),
             jobs: vec![],
             ..TriageWrite::default()
         };
@@ -203,6 +209,8 @@ async fn a_triaged_report_is_one_transaction() {
             1
         );
         assert_eq!(s.deadlines_of(i.id).await.expect("deadlines").len(), 1);
+        let obs = s.observables_of(&r.id.to_string()).await.expect("obs");
+        assert_eq!(obs.len(), 1, "observables in the report's transaction");
         assert_eq!(
             s.notification_requests(None, 10)
                 .await
@@ -214,6 +222,7 @@ async fn a_triaged_report_is_one_transaction() {
         let r2 = report("again", by, None, t0());
         let w2 = TriageWrite {
             deadlines: vec![deadline("d-1", i.id, None)],
+            observed: observed(Kind::Domain, "rollback.example.jp"),
             ..TriageWrite::default()
         };
         assert!(
@@ -227,6 +236,13 @@ async fn a_triaged_report_is_one_transaction() {
             .is_err()
         );
         assert_eq!(s.get_report(r2.id).await.expect("get"), None);
+        assert!(
+            s.find_value(Kind::Domain, "rollback.example.jp")
+                .await
+                .expect("find")
+                .is_none(),
+            "observables rolled back with the report"
+        );
     })
     .await;
 }
