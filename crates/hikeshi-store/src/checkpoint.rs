@@ -1,4 +1,5 @@
-//! SQLite WAL checkpoints off the write path.
+//! SQLite WAL checkpoints off the write path, and PostgreSQL statistics after a bulk load
+//! (`SqlStore::analyze`): the upkeep the database needs around heavy writes.
 //!
 //! By default SQLite checkpoints inside the commit that pushes the WAL past 1,000 pages: that
 //! commit copies the WAL into the database file and syncs it while every other write waits.
@@ -57,4 +58,21 @@ pub(crate) fn start(pool: AnyPool, writer: AnyPool) {
             }
         }
     });
+}
+
+impl crate::connect::SqlStore {
+    /// PostgreSQL: `ANALYZE`, after a bulk load (`hikeshi import`, `hikeshi db import`, a
+    /// benchmark's seed). Autovacuum does it a minute or so after a load; until then the
+    /// planner works without statistics: it guessed 80 of 24,901 incidents visible and sorted
+    /// the whole table for a 50-row list page (23 ms instead of ~1 ms by a backward index
+    /// scan; search p95 80 → 12 ms at 20,000 incidents). SQLite keeps no statistics: nothing.
+    pub async fn analyze(&self) -> hikeshi_core::Result<()> {
+        if self.backend == crate::connect::Backend::Postgres {
+            sqlx::query("ANALYZE")
+                .execute(&self.write)
+                .await
+                .map_err(crate::connect::db_err)?;
+        }
+        Ok(())
+    }
 }

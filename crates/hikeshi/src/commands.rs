@@ -222,6 +222,7 @@ pub async fn run(cmd: Command) -> Result<ExitCode> {
                 .with_context(|| format!("opening {}", file.display()))?;
             let mut r = std::io::BufReader::new(f);
             let s = store.import(&mut r).await?;
+            store.analyze().await?;
             out(format!(
                 "imported {} rows from {}",
                 s.total(),

@@ -60,6 +60,7 @@ pub async fn run(cmd: ImportCmd) -> Result<()> {
         import_maildir(&app, &a.path, &o).await?
     };
     app.store.seal_audit().await?;
+    store.analyze().await?;
     store.close().await;
     println!("{}", serde_json::to_string(&stats)?);
     Ok(())

@@ -264,6 +264,8 @@ pub async fn run(a: BenchArgs) -> Result<()> {
     }
     let seed_secs = seed_start.elapsed().as_secs_f64();
     app.store.seal_audit().await?;
+    // Statistics as autovacuum would have them by now after a real load (PostgreSQL).
+    store.analyze().await?;
 
     let router = hikeshi_web::router(AppState {
         app: app.clone(),

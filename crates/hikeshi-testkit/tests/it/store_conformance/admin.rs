@@ -231,3 +231,29 @@ async fn tokens_and_sessions() {
     })
     .await;
 }
+
+/// After a bulk load the planner gets statistics at once (PostgreSQL); SQLite has none to
+/// gather and the call does nothing there.
+#[tokio::test]
+async fn analyze_gives_the_planner_statistics() {
+    for_each_db(|db| async move {
+        let s = db.open().await;
+        for n in 0..3 {
+            let i = incident(&format!("load {n}"), UserId::new(1), None, Tlp::Amber, t0());
+            s.insert_incident(&i, &audit("incident.create", TargetKind::Incident, i.id))
+                .await
+                .expect("incident");
+        }
+        s.analyze().await.expect("analyze");
+        if db.backend == hikeshi_testkit::Backend::Postgres {
+            // reltuples is -1 until the table is first analysed or vacuumed.
+            assert_eq!(
+                db.count("pg_class WHERE relname = 'incidents' AND reltuples = 3")
+                    .await,
+                1
+            );
+        }
+        assert_eq!(db.count("incidents").await, 3);
+    })
+    .await;
+}

@@ -17,7 +17,13 @@ use serde_json::json;
 
 fn observed(kind: Kind, value: &str) -> Vec<NewObservable> {
     let warn = WarningList::builtin();
-    vec![NewObservable::new(kind, value.into(), Tlp::Amber, t0(), &warn)]
+    vec![NewObservable::new(
+        kind,
+        value.into(),
+        Tlp::Amber,
+        t0(),
+        &warn,
+    )]
 }
 
 fn clock(target: &str, kind: ClockKind, next: Option<Timestamp>) -> SlaClock {
