@@ -283,10 +283,47 @@ pub(crate) async fn add_tx(
     if recs.is_empty() {
         return Ok(());
     }
-    let c = |i: usize, int: bool| col(backend, i, int);
-
     let merged_ms = ms(started);
-    // Record numbers: the records' own where they have one, new ones for the rest.
+    let (nos, existing) = number_records(tx, backend, &recs).await?;
+    let records_ms = ms(started);
+    // Per value: how many of its links are new.
+    for l in &links {
+        let v = &values[l.val];
+        let new =
+            existing.is_empty() || !existing.contains(&(nos[l.rec], v.kind, v.value.to_string()));
+        values[l.val].new_links += i64::from(new);
+    }
+    let vids = write_values(tx, backend, &values).await?;
+    let values_ms = ms(started);
+    write_links(tx, backend, &mut links, &vids, &nos).await?;
+    tracing::debug!(
+        links = links.len(),
+        values = values.len(),
+        records = recs.len(),
+        merged_ms,
+        records_ms,
+        values_ms,
+        total_ms = ms(started),
+        "observables written (times since start)"
+    );
+    Ok(())
+}
+
+/// Every id found, or an internal error naming what was missing.
+fn all_found(ids: Vec<Option<i64>>, what: &str) -> Result<Vec<i64>> {
+    ids.into_iter()
+        .map(|id| id.ok_or_else(|| internal(format!("observable {what} without an id"))))
+        .collect()
+}
+
+/// The number of each record (new ones numbered here), and the links that the records
+/// which already had a number have: (record number, kind code, value).
+async fn number_records(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    recs: &[&RecordRef],
+) -> Result<(Vec<i64>, FxHashSet<(i64, i64, String)>)> {
+    let c = |i: usize, int: bool| col(backend, i, int);
     let ids: Vec<&str> = recs.iter().map(|r| r.id.as_str()).collect();
     let mut nos = record_nos(tx, backend, &ids).await?;
     let known: Vec<i64> = nos.iter().flatten().copied().collect();
@@ -313,25 +350,24 @@ pub(crate) async fn add_tx(
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
+        // Read back rather than RETURNING: on PostgreSQL a record another transaction
+        // numbered meanwhile is not returned by an insert that did nothing.
         let ids: Vec<&str> = chunk.iter().map(|&i| ids[i]).collect();
         for (&i, no) in chunk.iter().zip(record_nos(tx, backend, &ids).await?) {
             nos[i] = no;
         }
     }
-    let nos: Vec<i64> = nos
-        .into_iter()
-        .map(|no| no.ok_or_else(|| internal("observable record without a number".into())))
-        .collect::<Result<_>>()?;
-    let records_ms = ms(started);
-    // Per value: how many of its links are new.
-    for l in &links {
-        let v = &values[l.val];
-        let new =
-            existing.is_empty() || !existing.contains(&(nos[l.rec], v.kind, v.value.to_string()));
-        values[l.val].new_links += i64::from(new);
-    }
-    // Values in key order: the statement walks the unique index left to right, and new
-    // values get ids in that order. Then the ids are read back in that order.
+    Ok((all_found(nos, "record")?, existing))
+}
+
+/// Upserts the values in key order (the statement walks the unique index left to right,
+/// and new values get ids in that order), then reads their ids back in that order.
+async fn write_values(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    values: &[Value<'_>],
+) -> Result<Vec<i64>> {
+    let c = |i: usize, int: bool| col(backend, i, int);
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_unstable_by(|&a, &b| {
         (values[a].kind, values[a].value).cmp(&(values[b].kind, values[b].value))
@@ -379,15 +415,19 @@ pub(crate) async fn add_tx(
             vids[i] = id;
         }
     }
-    let vids: Vec<i64> = vids
-        .into_iter()
-        .map(|id| id.ok_or_else(|| internal("observable value without an id".into())))
-        .collect::<Result<_>>()?;
+    all_found(vids, "value")
+}
 
-    let values_ms = ms(started);
-    // Links in primary-key order, most as two integers (see `LinkJob`).
+/// Writes the links in primary-key order, most as two integers (see [`LinkJob`]).
+async fn write_links(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    links: &mut [Link<'_>],
+    vids: &[i64],
+    nos: &[i64],
+) -> Result<()> {
     links.sort_unstable_by_key(|l| (vids[l.val], nos[l.rec]));
-    let common = common_attributes(&links);
+    let common = common_attributes(links);
     let (pairs, full): (Vec<&Link>, Vec<&Link>) = links
         .iter()
         .partition(|l| l.tags.is_empty() && Some(attributes(l)) == common);
@@ -397,7 +437,7 @@ pub(crate) async fn add_tx(
         jobs.extend(pairs.chunks(CHUNK).map(|p| LinkJob::Pairs(p, common)));
     }
     jobs.extend(full.chunks(CHUNK).map(LinkJob::Full));
-    let build = |job: &LinkJob| job.statement(backend, &vids, &nos);
+    let build = |job: &LinkJob| job.statement(backend, vids, nos);
     let mut next = jobs.first().map(build).transpose()?;
     for k in 0..jobs.len() {
         let Some(statement) = next.take() else { break };
@@ -416,16 +456,6 @@ pub(crate) async fn add_tx(
             )));
         }
     }
-    tracing::debug!(
-        links = links.len(),
-        values = values.len(),
-        records = recs.len(),
-        merged_ms,
-        records_ms,
-        values_ms,
-        total_ms = ms(started),
-        "observables written (times since start)"
-    );
     Ok(())
 }
 
