@@ -201,6 +201,8 @@ pub async fn run(a: ObservablesArgs) -> Result<()> {
     let base_rate = links as f64 / base_t.elapsed().as_secs_f64();
     let base_cpu = cpu_secs() - base_c;
     let bytes = store.observable_storage_bytes().await?;
+    // Statistics as autovacuum would have them by now after a real load (PostgreSQL).
+    store.analyze().await?;
 
     // "Seen before": the full use case (value → links → records → visibility), values drawn
     // like the observables of a new report; baseline: a `SELECT 1` round trip.
