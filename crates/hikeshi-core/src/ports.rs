@@ -236,14 +236,6 @@ pub trait Store: Send + Sync {
         error: Option<&str>,
     ) -> Result<()>;
     async fn raw_message(&self, id: &str) -> Result<Option<Vec<u8>>>;
-    /// A report from mail: the report, its mail facts and attachments, one transaction.
-    async fn insert_mail_report(
-        &self,
-        r: &Report,
-        meta: &MailMeta,
-        files: &[(Attachment, Vec<u8>)],
-        audit: &AuditEntry,
-    ) -> Result<Report>;
     /// A correspondence entry from mail (a reply to one of our records), one transaction.
     async fn insert_mail_entry(
         &self,

@@ -149,24 +149,6 @@ impl SqlStore {
             .transpose()
     }
 
-    pub(crate) async fn insert_mail_report_impl(
-        &self,
-        r: &Report,
-        m: &MailMeta,
-        files: &[(Attachment, Vec<u8>)],
-        audit: &AuditEntry,
-    ) -> Result<Report> {
-        let mut tx = self.write.begin().await.map_err(db_err)?;
-        let stored = insert_mail_report_tx(&mut tx, self.backend, r, m, files).await?;
-        write(
-            &mut tx,
-            &crate::incidents::with_ref(audit, &stored.reference),
-        )
-        .await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(stored)
-    }
-
     pub(crate) async fn insert_mail_entry_impl(
         &self,
         e: &Entry,

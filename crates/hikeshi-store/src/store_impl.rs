@@ -197,15 +197,6 @@ impl Store for SqlStore {
     async fn raw_message(&self, id: &str) -> Result<Option<Vec<u8>>> {
         self.raw_message_impl(id).await
     }
-    async fn insert_mail_report(
-        &self,
-        r: &Report,
-        m: &MailMeta,
-        f: &[(Attachment, Vec<u8>)],
-        a: &AuditEntry,
-    ) -> Result<Report> {
-        self.insert_mail_report_impl(r, m, f, a).await
-    }
     async fn insert_mail_entry(
         &self,
         e: &Entry,

@@ -6,6 +6,7 @@ use super::work::sha;
 use hikeshi_core::ids::*;
 use hikeshi_core::model::*;
 use hikeshi_core::ports::Store;
+use hikeshi_core::triage::TriageWrite;
 use hikeshi_testkit::for_each_db;
 
 fn file(kind: TargetKind, target: &str, name: &str, bytes: &[u8]) -> (Attachment, Vec<u8>) {
@@ -89,10 +90,10 @@ async fn mail_reports_and_entries_keep_their_facts_and_files() {
             b"%PDF-1.7 ...",
         )];
         let stored = s
-            .insert_mail_report(
+            .insert_report_triaged(
                 &r,
-                &meta("raw-1"),
-                &files,
+                Some((&meta("raw-1"), &files)),
+                &TriageWrite::default(),
                 &audit("mail", TargetKind::Report, r.id),
             )
             .await
