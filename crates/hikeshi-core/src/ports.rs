@@ -539,15 +539,6 @@ pub trait Store: Send + Sync {
     /// All or nothing: on error the caller stores them one by one.
     async fn write_mail_batch(&self, items: &[MailWrite]) -> Result<Vec<Option<String>>>;
 
-    /// `insert_mail_report` plus jobs (the acknowledgement) enqueued in the same transaction.
-    async fn insert_mail_report_queued(
-        &self,
-        r: &Report,
-        meta: &MailMeta,
-        files: &[(Attachment, Vec<u8>)],
-        audit: &AuditEntry,
-        jobs: &[crate::outbound::Job],
-    ) -> Result<Report>;
     /// Enqueues jobs on their own (a job whose `dedupe_key` exists is skipped).
     async fn enqueue_jobs(&self, jobs: &[crate::outbound::Job]) -> Result<()>;
     /// Leases up to `limit` due jobs (`pending`, or `running` with an expired lease) until

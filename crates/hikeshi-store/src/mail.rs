@@ -60,20 +60,6 @@ pub(crate) async fn put_files(
     Ok(())
 }
 
-/// The report, its mail facts and attachments, inside the caller's transaction.
-pub(crate) async fn insert_mail_report_tx(
-    tx: &mut Transaction<'static, Any>,
-    backend: crate::connect::Backend,
-    r: &Report,
-    m: &MailMeta,
-    files: &[(Attachment, Vec<u8>)],
-) -> Result<Report> {
-    let stored = crate::reports::insert_report_tx(tx, backend, r).await?;
-    put_meta(tx, &stored.id.to_string(), m).await?;
-    put_files(tx, files).await?;
-    Ok(stored)
-}
-
 /// One raw message, inside the caller's transaction.
 pub(crate) async fn insert_raw_tx(
     tx: &mut Transaction<'static, Any>,

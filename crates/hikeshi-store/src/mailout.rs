@@ -1,7 +1,7 @@
 //! The job queue, outbound mail, import positions and IMAP claims (issue #4).
 //!
-//! Jobs are inserted inside the caller's transaction (`insert_mail_report_queued`,
-//! `insert_outbound`). Claiming leases due rows: on PostgreSQL the candidate rows are
+//! Jobs are inserted inside the caller's transaction (`insert_report_triaged` with
+//! `TriageWrite::jobs`, `insert_outbound`). Claiming leases due rows: on PostgreSQL the candidate rows are
 //! locked with `FOR UPDATE SKIP LOCKED`, so several nodes never claim the same job; SQLite
 //! has one writer connection, so the UPDATE … RETURNING is already exclusive.
 
@@ -223,26 +223,6 @@ impl SqlStore {
         }
         tx.commit().await.map_err(db_err)?;
         Ok(refs)
-    }
-
-    pub(crate) async fn insert_mail_report_queued_impl(
-        &self,
-        r: &Report,
-        m: &MailMeta,
-        files: &[(Attachment, Vec<u8>)],
-        audit: &AuditEntry,
-        jobs: &[Job],
-    ) -> Result<Report> {
-        let mut tx = self.write.begin().await.map_err(db_err)?;
-        let stored = crate::mail::insert_mail_report_tx(&mut tx, self.backend, r, m, files).await?;
-        insert_jobs_tx(&mut tx, jobs).await?;
-        write(
-            &mut tx,
-            &crate::incidents::with_ref(audit, &stored.reference),
-        )
-        .await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(stored)
     }
 
     pub(crate) async fn enqueue_jobs_impl(&self, jobs: &[Job]) -> Result<()> {

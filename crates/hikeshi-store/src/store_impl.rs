@@ -529,16 +529,6 @@ impl Store for SqlStore {
     async fn write_mail_batch(&self, items: &[MailWrite]) -> Result<Vec<Option<String>>> {
         self.write_mail_batch_impl(items).await
     }
-    async fn insert_mail_report_queued(
-        &self,
-        r: &Report,
-        m: &MailMeta,
-        f: &[(Attachment, Vec<u8>)],
-        a: &AuditEntry,
-        j: &[Job],
-    ) -> Result<Report> {
-        self.insert_mail_report_queued_impl(r, m, f, a, j).await
-    }
     async fn enqueue_jobs(&self, j: &[Job]) -> Result<()> {
         self.enqueue_jobs_impl(j).await
     }
