@@ -1,6 +1,7 @@
 //! Domain names: validation against the public suffix list, and the free-text detector.
 
 use psl::{Psl, Type};
+use std::sync::OnceLock;
 
 use crate::Kind;
 use crate::scan::{Scan, is_word};
@@ -23,6 +24,31 @@ fn valid_label(l: &[u8]) -> bool {
         && l.last() != Some(&b'-')
 }
 
+/// A public suffix list given at start-up, used instead of the one compiled in.
+static LOADED: OnceLock<publicsuffix::List> = OnceLock::new();
+
+/// Uses `dat` (the `public_suffix_list.dat` format of publicsuffix.org) instead of the list
+/// compiled in with the `psl` crate, for the rest of the process: new TLDs and private
+/// suffixes are recognised without a new release. Call once at start-up, before extracting.
+/// Refuses text that is not a suffix list (it must know `com` and `jp`) and a second,
+/// different list.
+pub fn use_suffix_list(dat: &[u8]) -> Result<(), String> {
+    let list = publicsuffix::List::from_bytes(dat)
+        .map_err(|e| format!("not a public suffix list: {e}"))?;
+    for probe in ["example.com", "example.jp"] {
+        if !list.suffix(probe.as_bytes()).is_some_and(|s| s.is_known()) {
+            return Err(format!(
+                "not a public suffix list: it does not know {}",
+                &probe[7..]
+            ));
+        }
+    }
+    if LOADED.set(list).is_err() {
+        return Err("a public suffix list is already in use".into());
+    }
+    Ok(())
+}
+
 /// Whether `name` (lower-case, no trailing dot) is a domain under a known public suffix,
 /// with at least one label of its own (a private suffix such as `github.io` counts).
 pub(crate) fn valid(name: &str) -> bool {
@@ -39,7 +65,11 @@ pub(crate) fn valid(name: &str) -> bool {
     if !tld_ok {
         return false;
     }
-    match psl::List.suffix(b) {
+    let suffix = match LOADED.get() {
+        Some(list) => list.suffix(b),
+        None => psl::List.suffix(b),
+    };
+    match suffix {
         Some(s) if s.is_known() => s.as_bytes().len() < b.len() || s.typ() == Some(Type::Private),
         _ => false,
     }

@@ -70,10 +70,14 @@
 //!
 //! # Updating the public suffix list
 //! The list is compiled in by the [`psl`](https://docs.rs/psl) crate, which is released
-//! whenever the upstream list changes. To refresh it: `cargo update -p psl`.
+//! whenever the upstream list changes: `cargo update -p psl` refreshes it at build time.
+//! An installation can also use a newer file at run time without a new release:
+//! [`use_suffix_list`] with the contents of `public_suffix_list.dat` (the server reads the
+//! file named by `public_suffix_list` in its configuration; `hikeshi extract --suffix-list`).
 //!
 //! # Invariants
-//! - No I/O, no clock, no state; the same text always gives the same items.
+//! - No I/O, no clock; the same text always gives the same items. The only state is the
+//!   suffix list, set at most once at start-up.
 //! - Never panics on any input (property tested; fuzz target in `fuzz/`).
 //! - Linear time in the input length, also on adversarial input (tested with ~400 KB
 //!   single tokens); pure ASCII text is never copied or normalised.
@@ -90,6 +94,7 @@ mod simple;
 mod token;
 mod url;
 
+pub use domain::use_suffix_list;
 pub use kind::{Item, Kind};
 
 /// Items in order of start position; start/end are offsets in Unicode scalar values

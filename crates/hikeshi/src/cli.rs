@@ -93,7 +93,12 @@ pub enum Command {
     #[command(subcommand)]
     Import(crate::mailimport::ImportCmd),
     /// Indicators in stdin (or FILE), one JSON object per line: {"type","value","start","end"}.
-    Extract { file: Option<PathBuf> },
+    Extract {
+        file: Option<PathBuf>,
+        /// A public_suffix_list.dat to use instead of the list compiled in.
+        #[arg(long = "suffix-list")]
+        suffix_list: Option<PathBuf>,
+    },
     /// Benchmark: seeds N incidents and measures the API (prints JSON).
     Bench(crate::bench::BenchArgs),
     /// The OpenPGP keyring (contacts' public keys) and the team's key.

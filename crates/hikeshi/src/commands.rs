@@ -38,6 +38,7 @@ pub fn app(store: &SqlStore) -> App {
 
 pub(crate) async fn open_app(db: &DbArgs) -> Result<(App, SqlStore)> {
     let cfg = Config::load(db)?;
+    crate::config::use_suffix_list(cfg.public_suffix_list.as_deref())?;
     let store = open(&cfg).await?;
     Ok((app(&store), store))
 }
@@ -261,7 +262,8 @@ pub async fn run(cmd: Command) -> Result<ExitCode> {
             token,
             channel,
         } => return Ok(crate::mailgate::run(&url, &token, &channel)),
-        Command::Extract { file } => {
+        Command::Extract { file, suffix_list } => {
+            crate::config::use_suffix_list(suffix_list.as_deref())?;
             let mut text = String::new();
             match file {
                 Some(p) => {

@@ -28,6 +28,8 @@ pub struct Config {
     pub observables_common_cutoff: i64,
     /// Extra warning-list entries (same format as the built-in list), e.g. our own domains.
     pub observables_warning_list: Option<PathBuf>,
+    /// A public_suffix_list.dat to recognise domains by, instead of the list compiled in.
+    pub public_suffix_list: Option<PathBuf>,
     /// Alert deduplication window in seconds (same source and key → one report).
     pub alert_window_secs: u64,
     /// Per-source alert windows in seconds, overriding `alert_window_secs`.
@@ -53,6 +55,7 @@ impl Default for Config {
             public_url: None,
             observables_common_cutoff: hikeshi_core::observables::DEFAULT_COMMON_CUTOFF,
             observables_warning_list: None,
+            public_suffix_list: None,
             alert_window_secs: 86_400,
             alert_windows: Default::default(),
             mail: Default::default(),
@@ -95,6 +98,11 @@ observables_common_cutoff = 1000
 # Extra warning-list entries, one "<list> <entry>" per line (IP, CIDR, domain or ASN), added
 # to the built-in list (public resolvers, private/documentation ranges, big providers).
 # observables_warning_list = "/etc/hikeshi/warning-list.txt"
+
+# Domains are recognised by the public suffix list compiled into this release. To use a newer
+# one without upgrading (new TLDs, new private suffixes), name a copy of
+# https://publicsuffix.org/list/public_suffix_list.dat here:
+# public_suffix_list = "/etc/hikeshi/public_suffix_list.dat"
 # Alerts (POST /api/v1/alerts): the same deduplication key from the same source within this
 # many seconds counts on one report instead of making a new one.
 alert_window_secs = 86400
@@ -182,6 +190,16 @@ impl Config {
             self.data.join("hikeshi.db").display()
         ))
     }
+}
+
+/// Uses the public suffix list in `path`, if any, for every extraction in this process.
+pub fn use_suffix_list(path: Option<&std::path::Path>) -> Result<()> {
+    if let Some(p) = path {
+        let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+        hikeshi_indicators::use_suffix_list(&bytes)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

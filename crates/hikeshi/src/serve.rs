@@ -42,6 +42,7 @@ pub async fn run(listen: Option<String>, db: DbArgs) -> Result<()> {
     if let Some(l) = listen {
         cfg.listen = l;
     }
+    crate::config::use_suffix_list(cfg.public_suffix_list.as_deref())?;
     let store = open(&cfg).await?;
     let app = app(&store)
         .with_observable_settings(cfg.observable_settings()?)

@@ -898,3 +898,36 @@ fn reporters_see_exactly_their_own_reports() {
     );
     assert_eq!(st, 403, "reporters do not open incidents");
 }
+
+#[test]
+fn extract_can_use_a_newer_public_suffix_list() {
+    let d = tmp("psl");
+    let input = "C2: evil.hikeshitest and evil.example.jp\n";
+    let domains = |o: &Output| -> Vec<String> {
+        text(&o.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json line"))
+            .filter(|v| v["type"] == "domain")
+            .map(|v| v["value"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let o = run(&["extract"], &d, Some(input));
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(domains(&o), vec!["evil.example.jp"], "compiled-in list");
+    let dat = d.join("public_suffix_list.dat");
+    std::fs::write(&dat, "// ===BEGIN ICANN DOMAINS===\ncom\njp\nhikeshitest\n").expect("write");
+    let list = dat.display().to_string();
+    let o = run(&["extract", "--suffix-list", &list], &d, Some(input));
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(domains(&o), vec!["evil.hikeshitest", "evil.example.jp"]);
+    // Not a list: one line naming the file, non-zero exit.
+    std::fs::write(&dat, "hello\n").expect("write");
+    let o = run(&["extract", "--suffix-list", &list], &d, Some(input));
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("public_suffix_list.dat") && err.contains("not a public suffix list"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
